@@ -1,0 +1,77 @@
+#pragma once
+// The HDF5 results file of docs/OUTPUT.md. One layout for a single run and for a sweep:
+// the `run` axis is allocated in full at creation and runs are written by index as they
+// finish, each flushed with its `done` flag, so that sweeps, resume, shards and MPI
+// writers share one format.
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "metrics.hpp"
+#include "scenario.hpp"
+
+namespace xsector {
+
+inline constexpr int kFormatVersion = 1;
+
+// The coordinates of one run along the `run` axis.
+struct RunCoordinates {
+  std::int64_t point = 0, replicate = 0;
+  std::uint64_t seed = 0;
+  std::vector<ScalarValue> swept_values;  // one per FileHeader::swept_paths
+};
+
+struct FileHeader {
+  std::string kind = "run";  // "run" or "sweep"
+  std::string program_version, scenario_name, scenario_toml, resolved_parameters, scenario_digest;
+  std::vector<std::string> overrides;
+  std::string command_line, start_time;
+  int threads = 1;
+  std::int64_t ticks = 0, ticks_per_year = 1;
+  std::vector<std::string> swept_paths;  // dataset "param:<path>" each
+  std::vector<RunCoordinates> runs;      // index = run index
+};
+
+// Per-agent final state (MODEL.md 8, `output.snapshots`), written to group /snapshot.
+struct AgentSnapshot {
+  std::vector<std::uint8_t> sector;  // Sector as integer
+  std::vector<double> budget, capacity, mindset, funds;
+  std::vector<std::uint8_t> toolkit;
+  std::vector<std::int64_t> degree;
+};
+
+// What `info`, `--resume` and `merge` need from an existing file.
+struct FileSummary {
+  FileHeader header;
+  std::string end_time;       // empty if the writer did not finish
+  std::vector<std::uint8_t> done;  // per run
+  std::vector<double> wall_time;   // per run
+};
+
+class ResultsWriter {
+ public:
+  // Creates a new file at `path` (fails if it exists) with every dataset allocated.
+  static ResultsWriter create(const std::string& path, const FileHeader& header);
+  // Opens an existing file for writing more runs (resume, merge).
+  static ResultsWriter open_existing(const std::string& path);
+  ResultsWriter(ResultsWriter&&) noexcept;
+  ResultsWriter& operator=(ResultsWriter&&) noexcept;
+  ~ResultsWriter();
+
+  // Writes every metric of run `run`, then its wall time and done flag, then flushes.
+  void write_run(std::size_t run, const RunSeries& series, double wall_seconds);
+  void write_snapshot(const AgentSnapshot& snapshot);
+  // Writes end_time and closes; the destructor closes without it.
+  void finish(const std::string& end_time);
+
+ private:
+  struct Impl;
+  explicit ResultsWriter(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+FileSummary read_summary(const std::string& path);
+RunSeries read_run(const std::string& path, std::size_t run);
+
+}  // namespace xsector

@@ -1,0 +1,67 @@
+#pragma once
+// A scenario: the validated, immutable description of what to simulate (MODEL.md 6, 9, 10).
+// Loading checks every key against the parameter table (param_table.hpp) and throws
+// InputError naming file:line:column and key. A Simulation holds a Scenario by const
+// reference and never changes it.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "params.hpp"
+
+namespace xsector {
+
+// A scalar as it appears in TOML or on the command line. Integers are kept apart from
+// reals so that an integer parameter can reject 2.5.
+using ScalarValue = std::variant<std::int64_t, double, bool, std::string>;
+
+enum class SweepMethod { grid, zip, lhs };
+
+struct SweepAxis {
+  std::string path;                 // dotted parameter path, e.g. "foundation.public_share"
+  std::vector<ScalarValue> values;  // grid and zip
+  double low = 0, high = 0;         // lhs
+};
+
+struct SweepSpec {
+  SweepMethod method = SweepMethod::grid;
+  std::int64_t replicates = 1;
+  std::int64_t samples = 0;   // lhs only
+  std::uint64_t seed = 0;     // lhs only
+  std::vector<SweepAxis> axes;  // in file order
+};
+
+struct Scenario {
+  std::string source;     // file path, or "<string>" / "--set"
+  std::string name;       // file stem, e.g. "baseline"
+  std::string toml_text;  // the file text as read
+  std::vector<std::string> overrides;  // --set strings, in order applied
+  Params params;
+  std::vector<Intervention> interventions;  // in file order
+  std::optional<SweepSpec> sweep;
+};
+
+// The scenario with every default (no file).
+Scenario default_scenario();
+
+// Parse and validate. `source` names the text in error messages. Overrides are
+// "dotted.path=value" strings applied after the file, with the same validation.
+Scenario parse_scenario(std::string_view toml_text, std::string_view source,
+                        const std::vector<std::string>& overrides = {});
+Scenario load_scenario(const std::string& path, const std::vector<std::string>& overrides = {});
+
+// Set one parameter by dotted path (including "intervention.K.key"); validates type and
+// range; `origin` is used in the error message.
+void set_parameter(Scenario& scenario, std::string_view path, const ScalarValue& value,
+                   std::string_view origin);
+
+// Every parameter after overrides, as TOML text (for provenance in output files).
+std::string resolved_parameters_toml(const Scenario& scenario);
+
+// Population count of a sector after population.scale (MODEL.md 11.2).
+std::int64_t scaled_count(const Params& params, Sector sector);
+
+}  // namespace xsector

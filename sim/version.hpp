@@ -1,0 +1,5 @@
+#pragma once
+namespace xsector {
+// "MAJOR.MINOR.PATCH+<git describe>", fixed at configure time.
+const char* program_version();
+}  // namespace xsector

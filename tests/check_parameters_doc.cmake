@@ -1,0 +1,8 @@
+execute_process(COMMAND ${XSECTOR} params --markdown OUTPUT_VARIABLE generated RESULT_VARIABLE rc)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "xsector params --markdown failed (${rc})")
+endif()
+file(READ ${DOC} checked_in)
+if(NOT generated STREQUAL checked_in)
+  message(FATAL_ERROR "docs/PARAMETERS.md is out of date: run `build/sim/xsector params --markdown > docs/PARAMETERS.md`")
+endif()
