@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "params.hpp"
+#include "population.hpp"
 
 namespace xsector {
 
@@ -37,6 +38,7 @@ struct SweepSpec {
 struct Scenario {
   std::string source;     // file path, or "<string>" / "--set"
   std::string name;       // file stem, e.g. "baseline"
+  std::string description;  // optional [scenario] description = "..."
   std::string toml_text;  // the file text as read
   std::vector<std::string> overrides;  // --set strings, in order applied
   Params params;
@@ -60,8 +62,5 @@ void set_parameter(Scenario& scenario, std::string_view path, const ScalarValue&
 
 // Every parameter after overrides, as TOML text (for provenance in output files).
 std::string resolved_parameters_toml(const Scenario& scenario);
-
-// Population count of a sector after population.scale (MODEL.md 11.2).
-std::int64_t scaled_count(const Params& params, Sector sector);
 
 }  // namespace xsector
