@@ -1,1 +1,85 @@
-// placeholder
+#include "agents.hpp"
+
+#include <algorithm>
+#include <numeric>
+
+#include "random.hpp"
+
+namespace xsector {
+namespace {
+
+void initialise_client(const ClientSectorParams& p, NodeId v, std::uint64_t seed, ClientColumns& c) {
+  c.budget[v] = Stream(seed, kInitTick, v, Purpose::init_budget).lognormal(p.budget_median, p.budget_sigma);
+  c.capacity[v] = Stream(seed, kInitTick, v, Purpose::init_capacity).beta(p.capacity_alpha, p.capacity_beta);
+  c.mindset[v] = Stream(seed, kInitTick, v, Purpose::init_mindset).beta(p.mindset_alpha, p.mindset_beta);
+  c.compliance[v] = p.compliance;
+  // Initial holders get no capacity gain (MODEL.md 11.3).
+  c.toolkit[v] = Stream(seed, kInitTick, v, Purpose::init_toolkit).bernoulli(p.toolkit_initial) ? 1 : 0;
+}
+
+void add_provider(const Params& params, NodeId v, std::uint64_t seed, ProviderColumns& p) {
+  const auto& pp = params.provider;
+  Stream s(seed, kInitTick, v, Purpose::init_provider);
+  p.node.push_back(v);
+  p.price.push_back(s.lognormal(pp.price_median, pp.price_sigma));
+  p.quality.push_back(s.beta(pp.quality_alpha, pp.quality_beta));
+  p.focus.push_back(s.beta(pp.focus_alpha, pp.focus_beta));
+  p.staff.push_back(static_cast<double>(pp.slots));
+  p.slots.push_back(static_cast<std::int32_t>(std::max<std::int64_t>(1, pp.slots)));
+  p.year_engagements.push_back(0);
+  p.year_slot_ticks.push_back(0);
+}
+
+void add_foundation(const Params& params, const Network& net, NodeId v, std::uint64_t seed,
+                    FoundationColumns& f) {
+  f.node.push_back(v);
+  f.giving.push_back(
+      Stream(seed, kInitTick, v, Purpose::init_giving).lognormal(params.foundation.giving_median,
+                                                                  params.foundation.giving_sigma));
+  std::uint32_t gov = 0, np = 0;
+  for (NodeId u : net.neighbours(v)) {
+    gov += net.sector(u) == Sector::government;
+    np += net.sector(u) == Sector::nonprofit;
+  }
+  f.government_neighbours.push_back(gov);
+  f.nonprofit_neighbours.push_back(np);
+}
+
+}  // namespace
+
+Agents initialise_agents(const Params& params, const Network& net, std::uint64_t seed) {
+  Agents a;
+  const std::size_t n = net.node_count();
+  auto& c = a.clients;
+  for (auto* column : {&c.budget, &c.funds, &c.capacity, &c.mindset, &c.compliance}) column->assign(n, 0.0);
+  c.toolkit.assign(n, 0);
+  c.active.assign(n, 0);
+  a.provider_ordinal.assign(n, kNone);
+  a.foundation_ordinal.assign(n, kNone);
+  for (NodeId v = 0; v < n; ++v) {
+    const Sector s = net.sector(v);
+    if (is_client(s)) {
+      c.ids.push_back(v);
+      ++a.client_count[index_of(s)];
+      initialise_client(params.sector[index_of(s)], v, seed, c);
+    } else if (s == Sector::provider) {
+      a.provider_ordinal[v] = static_cast<std::uint32_t>(a.providers.size());
+      add_provider(params, v, seed, a.providers);
+    } else {
+      a.foundation_ordinal[v] = static_cast<std::uint32_t>(a.foundations.size());
+      add_foundation(params, net, v, seed, a.foundations);
+    }
+  }
+  // The order in which compliance_toolkit picks providers: ascending keyed hash.
+  auto& order = a.providers.compliance_pick_order;
+  order.resize(a.providers.size());
+  std::iota(order.begin(), order.end(), 0u);
+  std::vector<std::uint64_t> key(order.size());
+  for (std::uint32_t j = 0; j < order.size(); ++j)
+    key[j] = keyed_hash(seed, kInitTick, a.providers.node[j], 0, Purpose::compliance_pick);
+  std::sort(order.begin(), order.end(), [&](auto x, auto y) { return key[x] != key[y] ? key[x] < key[y] : x < y; });
+  a.trust = net.initial_trust();
+  return a;
+}
+
+}  // namespace xsector

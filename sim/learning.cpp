@@ -1,1 +1,37 @@
-// placeholder
+// Learning and decay (MODEL.md 7.5, 11.10): staff turnover pulls capacity back toward the
+// sector's initial mean, then graduate programmes (an intervention) add to governments.
+#include <cmath>
+
+#include <tbb/parallel_for.h>
+
+#include "phases.hpp"
+#include "random.hpp"
+
+namespace xsector {
+
+void run_learning(World& w, const TickContext& ctx) {
+  auto& c = w.agents.clients;
+  const double tpy = static_cast<double>(w.params.simulation.ticks_per_year);
+  std::array<double, kClientSectorCount> mean{}, pull{};
+  for (int s = 0; s < kClientSectorCount; ++s) {
+    const auto& sp = w.params.sector[s];
+    mean[s] = sp.capacity_alpha / (sp.capacity_alpha + sp.capacity_beta);
+    pull[s] = sp.turnover / tpy;
+  }
+  const TickPolicy& policy = ctx.policy;
+  const double hire = policy.graduates ? 1.0 - std::exp(-policy.graduate_rate / tpy) : 0.0;
+  tbb::parallel_for(tbb::blocked_range<std::size_t>(0, c.ids.size()), [&](const auto& range) {
+    for (std::size_t i = range.begin(); i != range.end(); ++i) {
+      const NodeId v = c.ids[i];
+      const Sector sector = w.network.sector(v);
+      const int s = index_of(sector);
+      c.capacity[v] += pull[s] * (mean[s] - c.capacity[v]);
+      if (sector != Sector::government || !policy.graduates) continue;
+      if (!Stream(w.run_seed, ctx.tick, v, Purpose::graduate).bernoulli(hire)) continue;
+      c.capacity[v] += policy.graduate_capacity_gain * (1.0 - c.capacity[v]);
+      c.mindset[v] += policy.graduate_mindset_gain * (1.0 - c.mindset[v]);
+    }
+  });
+}
+
+}  // namespace xsector

@@ -1,1 +1,82 @@
-int main() { return 0; }
+// xsector: the command line. Parses arguments with CLI11, dispatches to a subcommand and
+// maps each kind of error to an exit code (exit_codes.hpp).
+#include <iostream>
+
+#include <CLI/CLI.hpp>
+
+#include "commands.hpp"
+#include "errors.hpp"
+#include "exit_codes.hpp"
+#include "provenance.hpp"
+#include "version.hpp"
+
+using namespace xsector;
+
+namespace {
+
+void add_common(CLI::App* cmd, CommonOptions& common) {
+  cmd->add_option("--set", common.overrides, "Override a parameter: dotted.path=value (repeatable)");
+  cmd->add_option("--threads", common.threads, "Worker threads (default: all cores)")->check(CLI::NonNegativeNumber);
+  cmd->add_flag("-q,--quiet", common.quiet, "No progress bar and no summary");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"xsector: agent-based simulation of cross-sector collaboration ecosystems"};
+  app.set_version_flag("--version", std::string("xsector ") + program_version());
+  app.require_subcommand(1);
+
+  RunOptions run;
+  auto* run_cmd = app.add_subcommand("run", "Run a scenario and write its outcome series to HDF5");
+  run_cmd->add_option("scenario", run.scenario, "Scenario file (TOML)")->required()->check(CLI::ExistingFile);
+  run_cmd->add_option("-o,--output", run.output, "Output file (default: <scenario name>.h5)");
+  run_cmd->add_flag("--force", run.force, "Overwrite an existing output file");
+  run_cmd->add_flag("--snapshots", run.snapshots, "Also write every agent's final state");
+  run_cmd->add_option("--point", run.point, "Run this point of the scenario's sweep")->check(CLI::NonNegativeNumber);
+  run_cmd->add_option("--replicate", run.replicate, "Replicate of that point")->check(CLI::NonNegativeNumber);
+  add_common(run_cmd, run.common);
+
+  std::string validate_file;
+  CommonOptions validate_common;
+  auto* validate_cmd = app.add_subcommand("validate", "Check a scenario file without running it");
+  validate_cmd->add_option("scenario", validate_file, "Scenario file (TOML)")->required()->check(CLI::ExistingFile);
+  add_common(validate_cmd, validate_common);
+
+  std::string info_file;
+  auto* info_cmd = app.add_subcommand("info", "Describe a results file: dimensions, metrics, parameters, provenance");
+  info_cmd->add_option("results", info_file, "Results file (HDF5)")->required()->check(CLI::ExistingFile);
+
+  bool markdown = false;
+  auto* params_cmd = app.add_subcommand("params", "List every model parameter");
+  params_cmd->add_flag("--markdown", markdown, "Print the documentation table (docs/PARAMETERS.md)");
+
+  std::string report_in, report_out = "report.html";
+  auto* report_cmd = app.add_subcommand("report", "Write a self-contained HTML report of a results file");
+  report_cmd->add_option("results", report_in, "Results file (HDF5)")->required()->check(CLI::ExistingFile);
+  report_cmd->add_option("-o,--output", report_out, "HTML file to write");
+
+  CLI11_PARSE(app, argc, argv);
+  run.common.command_line = joined_command_line(argc, argv);
+
+  try {
+    if (*run_cmd) return run_command(run);
+    if (*validate_cmd) return validate_command(validate_file, validate_common.overrides, validate_common.quiet);
+    if (*info_cmd) return info_command(info_file);
+    if (*params_cmd) return params_command(markdown);
+    if (*report_cmd) return report_command(report_in, report_out);
+  } catch (const InputError& e) {
+    std::cerr << "error: " << e.what() << "\n";
+    return exit_code::bad_input;
+  } catch (const OutputError& e) {
+    std::cerr << "error: " << e.what() << "\n";
+    return exit_code::output_error;
+  } catch (const LedgerError& e) {
+    std::cerr << "error: " << e.what() << "\n";
+    return exit_code::failure;
+  } catch (const std::exception& e) {
+    std::cerr << "internal error: " << e.what() << "\n";
+    return exit_code::failure;
+  }
+  return exit_code::failure;
+}
