@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Installs the Debian packages xsector needs (see ../shared/DEBIAN-NOTES.md), only those
+# that are missing, so a second call costs nothing.
+set -euo pipefail
+packages=(
+  cmake g++ make git libboost-graph-dev libtbb-dev libhdf5-dev hdf5-tools libcli11-dev
+  libtomlplusplus-dev librandom123-dev libgtest-dev libbenchmark-dev
+  python3-h5py python3-numpy python3-pandas python3-xarray python3-h5netcdf python3-matplotlib
+  python3-pytest python3-nbclient python3-nbformat python3-ipykernel chromium
+)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "installing: ${missing[*]}"
+  sudo_cmd=()
+  [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
+  "${sudo_cmd[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi

@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# Quick start: install what is missing, build, run the baseline scenario, print a summary.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash .ci/deps.sh
+bash .ci/build.sh
+build/sim/xsector run scenarios/baseline.toml -o baseline.h5 --force
+build/sim/xsector info baseline.h5 | head -n 20
