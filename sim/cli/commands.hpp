@@ -20,7 +20,22 @@ struct RunOptions {
   long long point = -1, replicate = 0;  // --point/--replicate: one run of a sweep
 };
 
+struct SweepOptions {
+  CommonOptions common;
+  std::string scenario, output;
+  bool force = false, resume = false, dry_run = false;
+  std::string shard;  // "K/N": runs K, K+N, K+2N, ... into their own file
+};
+
+struct MergeOptions {
+  std::string output;
+  std::vector<std::string> parts;
+  bool force = false, allow_partial = false;
+};
+
 int run_command(const RunOptions& options);
+int sweep_command(const SweepOptions& options);
+int merge_command(const MergeOptions& options);
 int validate_command(const std::string& scenario, const std::vector<std::string>& overrides, bool quiet);
 int info_command(const std::string& path);
 int params_command(bool markdown);

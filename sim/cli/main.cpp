@@ -37,6 +37,23 @@ int main(int argc, char** argv) {
   run_cmd->add_option("--replicate", run.replicate, "Replicate of that point")->check(CLI::NonNegativeNumber);
   add_common(run_cmd, run.common);
 
+  SweepOptions sweep;
+  auto* sweep_cmd = app.add_subcommand("sweep", "Run every point and replicate of a scenario's [sweep] into one file");
+  sweep_cmd->add_option("scenario", sweep.scenario, "Scenario file with a [sweep] table")->required()->check(CLI::ExistingFile);
+  sweep_cmd->add_option("-o,--output", sweep.output, "Output file (default: <scenario name>.h5)");
+  sweep_cmd->add_flag("--force", sweep.force, "Overwrite an existing output file");
+  sweep_cmd->add_flag("--resume", sweep.resume, "Run only the runs missing from an existing output file");
+  sweep_cmd->add_flag("--dry-run", sweep.dry_run, "List the points and runs, estimate the output size, run nothing");
+  sweep_cmd->add_option("--shard", sweep.shard, "K/N: run every N-th run starting at K into its own file");
+  add_common(sweep_cmd, sweep.common);
+
+  MergeOptions merge;
+  auto* merge_cmd = app.add_subcommand("merge", "Combine shard files of one sweep into one file");
+  merge_cmd->add_option("output", merge.output, "Merged output file")->required();
+  merge_cmd->add_option("parts", merge.parts, "Shard files")->required()->check(CLI::ExistingFile);
+  merge_cmd->add_flag("--force", merge.force, "Overwrite an existing output file");
+  merge_cmd->add_flag("--allow-partial", merge.allow_partial, "Accept missing runs (gaps)");
+
   std::string validate_file;
   CommonOptions validate_common;
   auto* validate_cmd = app.add_subcommand("validate", "Check a scenario file without running it");
@@ -58,9 +75,12 @@ int main(int argc, char** argv) {
 
   CLI11_PARSE(app, argc, argv);
   run.common.command_line = joined_command_line(argc, argv);
+  sweep.common.command_line = run.common.command_line;
 
   try {
     if (*run_cmd) return run_command(run);
+    if (*sweep_cmd) return sweep_command(sweep);
+    if (*merge_cmd) return merge_command(merge);
     if (*validate_cmd) return validate_command(validate_file, validate_common.overrides, validate_common.quiet);
     if (*info_cmd) return info_command(info_file);
     if (*params_cmd) return params_command(markdown);
