@@ -105,6 +105,7 @@ void resolve_due_stages(World& w, const TickContext& ctx, TickFlows& flows) {
     const int lead_sector = index_of(w.network.sector(col.lead[k]));
     if (ws.outcome[k] == 0) {
       flows.collab_failed[lead_sector] += 1;
+      if (col.stage[k] <= 1) flows.collab_failed_early[lead_sector] += 1;
       flows.failed_by_stage[col.stage[k]] += 1;
       adjust_trust(w, k, -w.params.collab.trust_step);
       ws.ended[k] = 1;

@@ -29,7 +29,7 @@ struct MetricSpec {
 enum Metric : int {
   support_spending, engagements, unmet_demand, priced_out,
   capacity_mean, capacity_p10, capacity_p50, capacity_p90, toolkit_share,
-  collab_started, collab_succeeded, collab_failed, collab_lapsed, collab_participation,
+  collab_started, collab_succeeded, collab_failed, collab_failed_early, collab_lapsed, collab_participation,
   public_value, funds_held, funds_expired, grants_received,
   provider_revenue, provider_slots, voucher_pool, foundation_unspent, failed_by_stage,
   public_support_share, public_participation_share, public_sector_gap, public_support_ratio,
@@ -49,6 +49,7 @@ inline constexpr std::array<MetricSpec, kMetricCount> kMetrics = {{
     {"collab_started", MetricShape::by_sector, "collaborations per tick", "collaborations started, by lead sector"},
     {"collab_succeeded", MetricShape::by_sector, "collaborations per tick", "collaborations that passed evaluate, by lead sector"},
     {"collab_failed", MetricShape::by_sector, "collaborations per tick", "collaborations that failed a stage, by lead sector"},
+    {"collab_failed_early", MetricShape::by_sector, "collaborations per tick", "collaborations that failed at diagnose or design, by lead sector (not in MODEL.md 8; see docs/MODEL.md)"},
     {"collab_lapsed", MetricShape::by_sector, "initiatives per tick", "initiatives without an accepting partner, by initiator sector"},
     {"collab_participation", MetricShape::by_sector, "member-collaborations", "members of collaborations active at the end of the tick"},
     {"public_value", MetricShape::by_sector, "value units per tick", "public value created by successful collaborations, by lead sector"},

@@ -34,6 +34,7 @@ void record_flows(const TickFlows& f, std::size_t t, RunSeries& out) {
     out.at(collab_started, t, s) = f.collab_started[s];
     out.at(collab_succeeded, t, s) = f.collab_succeeded[s];
     out.at(collab_failed, t, s) = f.collab_failed[s];
+    out.at(collab_failed_early, t, s) = f.collab_failed_early[s];
     out.at(collab_lapsed, t, s) = f.collab_lapsed[s];
     out.at(public_value, t, s) = f.public_value[s];
     out.at(funds_expired, t, s) = f.funds_expired[s];

@@ -11,7 +11,7 @@ namespace xsector {
 struct TickFlows {
   using BySector = std::array<double, kClientSectorCount>;
   BySector support_spending{}, engagements{}, unmet_demand{}, priced_out{};
-  BySector collab_started{}, collab_succeeded{}, collab_failed{}, collab_lapsed{};
+  BySector collab_started{}, collab_succeeded{}, collab_failed{}, collab_failed_early{}, collab_lapsed{};
   BySector public_value{}, funds_expired{}, grants_received{};
   std::array<double, kStageCount> failed_by_stage{};
   double provider_revenue = 0;

@@ -133,11 +133,9 @@ TEST(Simulation, BaselineStylisedFactsOverTenSeeds) {
     const double support_share = final_year_sum(r, support_spending, gov, tpy) / spend_all;
     const double participation_share = final_year_sum(r, collab_participation, gov, tpy) / part_all;
     EXPECT_GT(participation_share - support_share, 0.0) << "seed " << seed;
-    // Early failures per started collaboration, government-led vs business-led. The
-    // per-stage split is not by lead sector in the output, so use the lead-sector
-    // failure rate with the fact that failures concentrate at early stages overall.
-    const double gov_fail = total(r, collab_failed, gov) / total(r, collab_started, gov);
-    const double bus_fail = total(r, collab_failed, bus) / total(r, collab_started, bus);
+    // Failures at diagnose or design per started collaboration, by lead sector.
+    const double gov_fail = total(r, collab_failed_early, gov) / total(r, collab_started, gov);
+    const double bus_fail = total(r, collab_failed_early, bus) / total(r, collab_started, bus);
     EXPECT_GT(gov_fail, bus_fail) << "seed " << seed;
   }
 }
