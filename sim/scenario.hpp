@@ -44,6 +44,10 @@ struct Scenario {
   Params params;
   std::vector<Intervention> interventions;  // in file order
   std::optional<SweepSpec> sweep;
+  // Per intervention: true while its end_year was not given, so that it follows
+  // simulation.years (the horizon, MODEL.md 11.11) when that is set later by --set or a
+  // sweep. An intervention without an entry here keeps its end_year.
+  std::vector<bool> end_at_horizon;
 };
 
 // The scenario with every default (no file).
@@ -62,5 +66,24 @@ void set_parameter(Scenario& scenario, std::string_view path, const ScalarValue&
 
 // Every parameter after overrides, as TOML text (for provenance in output files).
 std::string resolved_parameters_toml(const Scenario& scenario);
+
+// Apply "dotted.path=value" strings as --set does (e.g. to default_scenario() when there
+// is no file), record them in `overrides`, then validate_scenario.
+void apply_overrides(Scenario& scenario, const std::vector<std::string>& overrides);
+
+// The value of a --set string read as a TOML scalar (42, 0.5, 1e6, true, "text"); text
+// that is not a TOML scalar is a bare string.
+ScalarValue parse_scalar(std::string_view text);
+
+// The current value of a dotted path (including "intervention.K.key"): reals as double,
+// integers as int64, choices as their name. Throws InputError for an unknown path.
+ScalarValue get_parameter(const Scenario& scenario, std::string_view path);
+
+// Checks that involve several parameters (every intervention's start_year <= end_year).
+// set_parameter does not make them, so that a sweep point can be applied key by key;
+// call this after the last one. Throws InputError prefixed with `origin`.
+void validate_scenario(const Scenario& scenario, std::string_view origin);
+
+std::string_view sweep_method_name(SweepMethod method);
 
 }  // namespace xsector
