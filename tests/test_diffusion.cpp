@@ -23,42 +23,79 @@ double adopted_fraction(const World& w) {
   return sum / static_cast<double>(w.agents.clients.ids.size());
 }
 
-}  // namespace
 
 // With N clients on a complete graph, f = F (up to the agent itself, a 1/(N-1) effect) and
-// each non-adopter adopts with probability 1 - exp(-(p + qF)) per tick. Its expectation
-// follows the recursion F' = F + (1 - F)(1 - exp(-(p + qF))), the exact discretisation of
-// dF/dt = (p + qF_t)(1 - F) with F_t held over the tick; for p + q small this is the Bass
-// curve F(t) = (1 - e^{-(p+q)t}) / (1 + (q/p) e^{-(p+q)t}) to within O((p+q)^2 t).
-TEST(Diffusion, CompleteGraphFollowsBassModel) {
-  const double p = 0.01, q = 0.3;
+// each non-adopter adopts with probability 1 - exp(-(p + qF)) per tick. The expected
+// adopted share therefore follows the recursion F' = F + (1 - F)(1 - exp(-(p + qF))): the
+// Bass model dF/dt = (p + qF)(1 - F) discretised with the hazard held over each tick.
+double bass_recursion(double p, double q, int ticks, int substeps, std::vector<double>* per_tick = nullptr) {
+  double f = 0.0;
+  for (int i = 0; i < ticks * substeps; ++i) {
+    f += (1.0 - f) * (1.0 - std::exp(-(p + q * f) / substeps));
+    if (per_tick && (i + 1) % substeps == 0) per_tick->push_back(f);
+  }
+  return f;
+}
+
+double bass_closed_form(double p, double q, double t) {
+  const double e = std::exp(-(p + q) * t);
+  return (1.0 - e) / (1.0 + (q / p) * e);
+}
+
+constexpr double kP = 0.01, kQ = 0.3;
+constexpr int kTicks = 30;
+
+}  // namespace
+
+// The simulated share follows the recursion. Stochastic test: the realised share is an
+// average of N × seeds Bernoulli outcomes whose spread the feedback q amplifies; we allow
+// 6 binomial standard errors times an amplification of 3.
+TEST(Diffusion, CompleteGraphFollowsDiscreteBassRecursion) {
   const NodeId n = 1500;
-  const int ticks = 30, seeds = 4;
+  const int seeds = 4;
   Scenario s = quiet_scenario();
-  s.params.sector[index_of(Sector::business)].diffusion_p = p;
-  s.params.diffusion.q = q;
-  std::vector<double> mean(ticks + 1, 0.0);
+  s.params.sector[index_of(Sector::business)].diffusion_p = kP;
+  s.params.diffusion.q = kQ;
+  std::vector<double> mean(kTicks, 0.0);
   for (int seed = 0; seed < seeds; ++seed) {
     HandWorld w = complete_graph(s, n);
     w->run_seed = 1000 + seed;
-    for (int t = 0; t < ticks; ++t) {
+    for (int t = 0; t < kTicks; ++t) {
       run_diffusion(*w, w.context(t));
-      mean[t + 1] += adopted_fraction(*w) / seeds;
+      mean[t] += adopted_fraction(*w) / seeds;
     }
   }
-  double recursion = 0.0;
-  for (int t = 1; t <= ticks; ++t) {
-    recursion += (1.0 - recursion) * (1.0 - std::exp(-(p + q * recursion)));
-    // The realised F is a sum of N × seeds Bernoulli outcomes whose spread grows through
-    // the feedback q; 6 binomial standard errors with an amplification of 3 bound it.
-    const double se = std::sqrt(std::max(recursion * (1 - recursion), 0.01) / (n * seeds));
-    EXPECT_NEAR(mean[t], recursion, 3.0 * 6.0 * se) << "tick " << t;
-    const double e = std::exp(-(p + q) * t);
-    const double bass = (1.0 - e) / (1.0 + (q / p) * e);
-    EXPECT_NEAR(recursion, bass, 0.05) << "discretisation error at tick " << t;
+  std::vector<double> expected;
+  bass_recursion(kP, kQ, kTicks, 1, &expected);
+  for (int t = 0; t < kTicks; ++t) {
+    const double f = expected[t];
+    const double se = std::sqrt(std::max(f * (1 - f), 0.01) / (n * seeds));
+    EXPECT_NEAR(mean[t], f, 3.0 * 6.0 * se) << "tick " << t + 1;
   }
-  EXPECT_GT(mean[ticks], 0.5);  // the curve really took off
+  EXPECT_GT(mean[kTicks - 1], 0.5);  // the curve really took off
 }
+
+// The discretisation is first order: splitting each tick into k sub-ticks (rates / k)
+// halves the largest distance to the closed form F(t) = (1 − e^{−(p+q)t}) / (1 + (q/p)
+// e^{−(p+q)t}) each time k doubles, so the recursion the simulation follows is the Bass
+// model up to an error proportional to the tick length.
+TEST(Diffusion, DiscreteRecursionConvergesToBassClosedForm) {
+  auto max_error = [](int substeps) {
+    std::vector<double> f;
+    bass_recursion(kP, kQ, kTicks, substeps, &f);
+    double err = 0;
+    for (int t = 0; t < kTicks; ++t) err = std::max(err, std::abs(f[t] - bass_closed_form(kP, kQ, t + 1)));
+    return err;
+  };
+  double previous = max_error(1);
+  for (int k = 2; k <= 16; k *= 2) {
+    const double err = max_error(k);
+    EXPECT_NEAR(err / previous, 0.5, 0.05) << "substeps " << k;
+    previous = err;
+  }
+  EXPECT_LT(previous, 0.01);
+}
+
 
 TEST(Diffusion, AdoptionAddsCapacityGainOnceAndCapsAtOne) {
   Scenario s = quiet_scenario();

@@ -44,6 +44,7 @@ TEST(Funding, CarryoverDisablesExpiry) {
   s.params.sector[0].carryover = true;
   HandWorld w = funding_world(std::move(s));
   w->agents.clients.budget[0] = 4.0e6;
+  w->agents.foundations.giving[0] = 0;
   for (std::int64_t t = 0; t < 5; ++t) {
     TickFlows flows;
     run_funding(*w, w.context(t), flows);
