@@ -6,14 +6,15 @@
 
 namespace xsector {
 
-Progress::Progress(std::string label, std::int64_t total, bool quiet, int step_percent)
+Progress::Progress(std::string label, std::int64_t total, bool quiet, int log_step_percent)
     : label_(std::move(label)),
       total_(total),
-      enabled_(!quiet && total > 0),
       terminal_(isatty(STDERR_FILENO) != 0),
-      step_percent_(step_percent),
+      step_percent_(log_step_percent),
       start_(std::chrono::steady_clock::now()),
-      last_draw_(start_) {}
+      last_draw_(start_) {
+  enabled_ = !quiet && total > 0 && (terminal_ || step_percent_ > 0);
+}
 
 void Progress::update(std::int64_t done) {
   if (!enabled_) return;

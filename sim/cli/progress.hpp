@@ -1,6 +1,7 @@
 #pragma once
-// A progress bar on stderr with rate and ETA when stderr is a terminal; when it is not,
-// one line per `step_percent` percent, so logs of batch jobs stay short.
+// A progress bar on stderr with rate and ETA when stderr is a terminal. When it is not,
+// either nothing (a single run) or one line per `step_percent` percent (a sweep, whose
+// batch-job log should show it is alive without growing long).
 #include <chrono>
 #include <cstdint>
 #include <string>
@@ -9,7 +10,7 @@ namespace xsector {
 
 class Progress {
  public:
-  Progress(std::string label, std::int64_t total, bool quiet, int step_percent = 10);
+  Progress(std::string label, std::int64_t total, bool quiet, int log_step_percent = 0);
   void update(std::int64_t done);
   void finish();
 
