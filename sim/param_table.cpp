@@ -104,19 +104,15 @@ ParamSpec with(ParamSpec s, InterventionField field) {
   return s;
 }
 
-std::vector<std::string> sector_names(int count) {
-  return {kSectorNames.begin(), kSectorNames.begin() + count};
-}
+std::vector<std::string> sector_names(int count) { return {kSectorNames.begin(), kSectorNames.begin() + count}; }
 
 // ---- the model parameters, one function per TOML table ------------------------------
 
 void add_simulation(std::vector<ParamSpec>& t) {
-  t.push_back(with(integer("simulation.years", 10, "years", closed(1, 1000), "Horizon of a run.",
-                           model("§2")),
+  t.push_back(with(integer("simulation.years", 10, "years", closed(1, 1000), "Horizon of a run.", model("§2")),
                    field_of(&Params::simulation, &SimulationParams::years)));
   t.push_back(with(integer("simulation.ticks_per_year", 4, "ticks per year", closed(1, 365),
-                           "Ticks per year (4: one tick is a quarter); rates per year are divided by it.",
-                           model("§2")),
+                           "Ticks per year (4: one tick is a quarter); rates per year are divided by it.", model("§2")),
                    field_of(&Params::simulation, &SimulationParams::ticks_per_year)));
   t.push_back(with(integer("simulation.seed", 1, "1", at_least(0),
                            "Scenario seed; every random draw is keyed by (seed, run, tick, agent, purpose).",
@@ -168,10 +164,10 @@ void add_client_sector(std::vector<ParamSpec>& t, int i) {
   t.push_back(with(real(p + "budget_sigma", d.budget_sigma, "1", at_least(0),
                         "Lognormal sigma of the budget (of ln B).", budget_source),
                    sector_field(i, &ClientSectorParams::budget_sigma)));
-  t.push_back(with(real(p + "support_share", d.support_share, "1 (share of B per year)", kUnit,
-                        "Share of the budget added to support funds W each year (spread over its ticks).",
-                        model("§7.1", gov_note)),
-                   sector_field(i, &ClientSectorParams::support_share)));
+  t.push_back(with(
+      real(p + "support_share", d.support_share, "1 (share of B per year)", kUnit,
+           "Share of the budget added to support funds W each year (spread over its ticks).", model("§7.1", gov_note)),
+      sector_field(i, &ClientSectorParams::support_share)));
   t.push_back(with(boolean(p + "carryover", d.carryover,
                            "Whether unspent funds W carry over into the next fiscal year (false: they expire).",
                            model("§7.1, §11.4", gov ? "government funds expire; assumption" : "assumption")),
@@ -189,8 +185,7 @@ void add_client_sector(std::vector<ParamSpec>& t, int i) {
                         "Beta beta of initial problem-solving mindset m.", model("§5", gov_note)),
                    sector_field(i, &ClientSectorParams::mindset_beta)));
   t.push_back(with(real(p + "compliance", d.compliance, "1", kUnit,
-                        "Weight k of regulatory process (same for every agent of the sector).",
-                        model("§5", gov_note)),
+                        "Weight k of regulatory process (same for every agent of the sector).", model("§5", gov_note)),
                    sector_field(i, &ClientSectorParams::compliance)));
   t.push_back(with(real(p + "toolkit_initial", d.toolkit_initial, "probability", kUnit,
                         "Probability an agent uses the collaboration toolkit at the start.", model("§5")),
@@ -212,12 +207,10 @@ void add_foundation(std::vector<ParamSpec>& t) {
   t.push_back(with(real("foundation.giving_median", 2.0e6, "USD per year", above(0),
                         "Median annual giving G of a foundation (lognormal).", budget_source),
                    field_of(&Params::foundation, &FoundationParams::giving_median)));
-  t.push_back(with(real("foundation.giving_sigma", 1.0, "1", at_least(0), "Lognormal sigma of giving.",
-                        budget_source),
+  t.push_back(with(real("foundation.giving_sigma", 1.0, "1", at_least(0), "Lognormal sigma of giving.", budget_source),
                    field_of(&Params::foundation, &FoundationParams::giving_sigma)));
   t.push_back(with(real("foundation.capacity_share", 0.10, "1", kUnit,
-                        "Share of giving that goes to capacity building (the rest is program giving).",
-                        model("§7.1")),
+                        "Share of giving that goes to capacity building (the rest is program giving).", model("§7.1")),
                    field_of(&Params::foundation, &FoundationParams::capacity_share)));
   t.push_back(with(real("foundation.public_share", 0.05, "1", kUnit,
                         "Share of capacity money that goes to the public sector (the rest to nonprofit neighbours).",
@@ -238,8 +231,7 @@ void add_provider(std::vector<ParamSpec>& t) {
                         "Median price P of one engagement (lognormal).",
                         model("§5", "assumption: stylised, no empirical source given")),
                    field_of(&Params::provider, &ProviderParams::price_median)));
-  t.push_back(with(real("provider.price_sigma", 0.5, "1", at_least(0), "Lognormal sigma of the price.",
-                        model("§5")),
+  t.push_back(with(real("provider.price_sigma", 0.5, "1", at_least(0), "Lognormal sigma of the price.", model("§5")),
                    field_of(&Params::provider, &ProviderParams::price_sigma)));
   t.push_back(with(real("provider.quality_alpha", 4, "1", above(0), "Beta alpha of quality q.", model("§5")),
                    field_of(&Params::provider, &ProviderParams::quality_alpha)));
@@ -260,12 +252,11 @@ void add_provider(std::vector<ParamSpec>& t) {
 }
 
 void add_network(std::vector<ParamSpec>& t) {
-  t.push_back(with(real("network.homophily", 0.5, "1", kUnit,
-                        "Share h of a client sector's tie ends kept within its own sector (stochastic block model).",
-                        model("§5")),
-                   field_of(&Params::network, &NetworkParams::homophily)));
-  t.push_back(with(real("network.initial_trust", 0.5, "1", kUnit, "Trust on every edge at the start.",
-                        model("§5")),
+  t.push_back(with(
+      real("network.homophily", 0.5, "1", kUnit,
+           "Share h of a client sector's tie ends kept within its own sector (stochastic block model).", model("§5")),
+      field_of(&Params::network, &NetworkParams::homophily)));
+  t.push_back(with(real("network.initial_trust", 0.5, "1", kUnit, "Trust on every edge at the start.", model("§5")),
                    field_of(&Params::network, &NetworkParams::initial_trust)));
   t.push_back(with(text("network.file", "", "path",
                         "GraphML, edge-list or CSV network file whose nodes carry a sector; empty generates the "
@@ -296,10 +287,10 @@ void add_collab(std::vector<ParamSpec>& t) {
   t.push_back(with(integer("collab.max_active", 2, "collaborations", closed(0, 100),
                            "Most collaborations a client is in at once (as lead or partner).", model("§2")),
                    field_of(&Params::collab, &CollabParams::max_active)));
-  t.push_back(with(integer("collab.partners", 2, "agents", closed(1, 100),
-                           "Partners an initiator invites (most trusted cross-sector client neighbours).",
-                           model("§7.3")),
-                   field_of(&Params::collab, &CollabParams::partners)));
+  t.push_back(
+      with(integer("collab.partners", 2, "agents", closed(1, 100),
+                   "Partners an initiator invites (most trusted cross-sector client neighbours).", model("§7.3")),
+           field_of(&Params::collab, &CollabParams::partners)));
   t.push_back(with(integer("collab.ticks_per_stage", 1, "ticks", closed(1, 1000),
                            "Ticks each of diagnose, design, implement and evaluate lasts.", model("§7.3")),
                    field_of(&Params::collab, &CollabParams::ticks_per_stage)));
@@ -307,9 +298,9 @@ void add_collab(std::vector<ParamSpec>& t) {
                         "Public value of a successful collaboration before the sector and capacity factors.",
                         model("§7.3", "unit of account")),
                    field_of(&Params::collab, &CollabParams::value)));
-  t.push_back(with(real("collab.beta0", 0.0, "log-odds", any_real(), "Intercept of the stage pass probability.",
-                        beta_source),
-                   field_of(&Params::collab, &CollabParams::beta0)));
+  t.push_back(
+      with(real("collab.beta0", 0.0, "log-odds", any_real(), "Intercept of the stage pass probability.", beta_source),
+           field_of(&Params::collab, &CollabParams::beta0)));
   t.push_back(with(real("collab.beta_capacity", 3.0, "log-odds", any_real(),
                         "Effect of the members' capacity ce on passing a stage.", beta_source),
                    field_of(&Params::collab, &CollabParams::beta_capacity)));
@@ -334,26 +325,26 @@ void add_market(std::vector<ParamSpec>& t) {
   t.push_back(with(real("market.need_threshold", 0.3, "1", kUnit,
                         "Capacity below which a client with enough mindset wants support.", model("§7.4")),
                    field_of(&Params::market, &MarketParams::need_threshold)));
-  t.push_back(with(real("market.need_mindset", 0.5, "1", kUnit,
-                        "Mindset a low-capacity client needs to want support.", model("§7.4")),
+  t.push_back(with(real("market.need_mindset", 0.5, "1", kUnit, "Mindset a low-capacity client needs to want support.",
+                        model("§7.4")),
                    field_of(&Params::market, &MarketParams::need_mindset)));
-  t.push_back(with(integer("market.visible", 3, "providers", at_least(0),
-                           "Providers with most slots that every client can reach besides its neighbours.",
-                           model("§7.4")),
-                   field_of(&Params::market, &MarketParams::visible)));
+  t.push_back(
+      with(integer("market.visible", 3, "providers", at_least(0),
+                   "Providers with most slots that every client can reach besides its neighbours.", model("§7.4")),
+           field_of(&Params::market, &MarketParams::visible)));
   t.push_back(with(integer("market.rounds", 3, "rounds", closed(1, 1000),
                            "Proposal rounds of deferred acceptance per tick.", model("§7.4")),
                    field_of(&Params::market, &MarketParams::rounds)));
-  t.push_back(with(real("market.public_bonus", 1.0, "score units", any_real(),
-                        "Provider preference for government clients, times the provider's public_focus.",
-                        model("§7.4")),
-                   field_of(&Params::market, &MarketParams::public_bonus)));
+  t.push_back(
+      with(real("market.public_bonus", 1.0, "score units", any_real(),
+                "Provider preference for government clients, times the provider's public_focus.", model("§7.4")),
+           field_of(&Params::market, &MarketParams::public_bonus)));
   t.push_back(with(real("market.gain", 0.15, "1", kUnit,
                         "Capacity gain of an engagement, times quality, fit and (1 - c).", model("§7.4")),
                    field_of(&Params::market, &MarketParams::gain)));
-  t.push_back(with(real("market.mindset_gain", 0.02, "1", kUnit, "Mindset gain of an engagement, times (1 - m).",
-                        model("§7.4")),
-                   field_of(&Params::market, &MarketParams::mindset_gain)));
+  t.push_back(with(
+      real("market.mindset_gain", 0.02, "1", kUnit, "Mindset gain of an engagement, times (1 - m).", model("§7.4")),
+      field_of(&Params::market, &MarketParams::mindset_gain)));
 }
 
 void add_output(std::vector<ParamSpec>& t) {
@@ -412,9 +403,9 @@ std::vector<ParamSpec> build_type_keys(InterventionType type) {
       share.default_value.reset();
       share.default_text = "required";
       share.required = true;
-      ParamSpec channel = choice("public_channel", "grant", {"grant", "voucher"},
-                                 "Replaces `foundation.public_channel` while active, if given.",
-                                 "MODEL.md v1.1 §7.7 (optional key)");
+      ParamSpec channel =
+          choice("public_channel", "grant", {"grant", "voucher"},
+                 "Replaces `foundation.public_channel` while active, if given.", "MODEL.md v1.1 §7.7 (optional key)");
       channel.default_value.reset();
       channel.default_text = "unchanged";
       k.push_back(with(std::move(share), intervention_field(&Intervention::public_share)));
@@ -426,21 +417,20 @@ std::vector<ParamSpec> build_type_keys(InterventionType type) {
                        intervention_field(&Intervention::p_extra)));
       break;
     case InterventionType::graduate_programs:
-      k.push_back(with(real("rate", 0.1, "per year", at_least(0),
-                            "Rate at which each government hires a trained graduate.", source),
-                       intervention_field(&Intervention::rate)));
+      k.push_back(with(
+          real("rate", 0.1, "per year", at_least(0), "Rate at which each government hires a trained graduate.", source),
+          intervention_field(&Intervention::rate)));
       k.push_back(with(real("capacity_gain", 0.1, "1", kUnit, "Capacity gain of a hire, times (1 - c).", source),
                        intervention_field(&Intervention::capacity_gain)));
       k.push_back(with(real("mindset_gain", 0.1, "1", kUnit, "Mindset gain of a hire, times (1 - m).", source),
                        intervention_field(&Intervention::mindset_gain)));
       break;
     case InterventionType::knowledge_mobilization:
-      k.push_back(with(real("p_extra", 0.005, "per tick", kUnit, "Added to every client sector's diffusion p.",
-                            source),
+      k.push_back(with(real("p_extra", 0.005, "per tick", kUnit, "Added to every client sector's diffusion p.", source),
                        intervention_field(&Intervention::p_extra)));
-      k.push_back(with(real("boost", 1.0, "1", at_least(0),
-                            "The toolkit's capacity_gain is multiplied by (1 + boost).", source),
-                       intervention_field(&Intervention::boost)));
+      k.push_back(with(
+          real("boost", 1.0, "1", at_least(0), "The toolkit's capacity_gain is multiplied by (1 + boost).", source),
+          intervention_field(&Intervention::boost)));
       break;
     case InterventionType::budget_change:
       k.push_back(with(choice("sector", "government", sector_names(kClientSectorCount),
@@ -449,14 +439,14 @@ std::vector<ParamSpec> build_type_keys(InterventionType type) {
       k.push_back(with(choice("target", "support_share", {"support_share", "budget"},
                               "What is scaled: the support share or the budget B.", model("§11.11")),
                        intervention_field(&Intervention::target)));
-      k.push_back(with(real("factor", 1.0, "1", at_least(0),
-                            "Multiplier while active (below 1: a cut or recession).", model("§11.11")),
+      k.push_back(with(real("factor", 1.0, "1", at_least(0), "Multiplier while active (below 1: a cut or recession).",
+                            model("§11.11")),
                        intervention_field(&Intervention::factor)));
       break;
     case InterventionType::compliance_toolkit:
-      k.push_back(with(real("level", 0.8, "1", kUnit, "Providers' public_focus is raised to at least this.",
-                            model("§11.11")),
-                       intervention_field(&Intervention::level)));
+      k.push_back(
+          with(real("level", 0.8, "1", kUnit, "Providers' public_focus is raised to at least this.", model("§11.11")),
+               intervention_field(&Intervention::level)));
       k.push_back(with(real("share", 0.5, "1", kUnit,
                             "Share of providers affected (round half up, chosen by keyed hash).", model("§11.11")),
                        intervention_field(&Intervention::share)));
@@ -686,7 +676,8 @@ std::string intervention_sections() {
     const auto type = static_cast<InterventionType>(i);
     const std::string name(intervention_type_name(type));
     out += "\n### `" + name + "`\n\n" + intervention_summary(type) + "\n\n" + table_header("key");
-    for (const ParamSpec& k : intervention_keys(type)) out += markdown_row(k, "intervention." + name + "." + k.path, k.path);
+    for (const ParamSpec& k : intervention_keys(type))
+      out += markdown_row(k, "intervention." + name + "." + k.path, k.path);
   }
   return out;
 }
@@ -856,7 +847,8 @@ std::string closest_match(std::string_view word, const std::vector<std::string>&
   std::size_t best_score = std::string::npos;
   for (const std::string& c : candidates) {
     // A misplaced key (`years` at top level) matches on its last component.
-    const std::size_t score = std::min(edit_distance(word, c), edit_distance(last_component(word), last_component(c)) + 1);
+    const std::size_t score =
+        std::min(edit_distance(word, c), edit_distance(last_component(word), last_component(c)) + 1);
     if (score < best_score) {
       best_score = score;
       best = c;

@@ -24,8 +24,8 @@ enum class ParamKind { real, integer, boolean, choice, string };
 
 // Where a parameter's value lives. Choice parameters are stored as enums whose numeric
 // value is the index of the name in ParamSpec::choices.
-using FieldRef = std::variant<double*, std::int64_t*, std::uint64_t*, bool*, std::string*, Channel*,
-                              Sector*, BudgetTarget*, InterventionType*>;
+using FieldRef = std::variant<double*, std::int64_t*, std::uint64_t*, bool*, std::string*, Channel*, Sector*,
+                              BudgetTarget*, InterventionType*>;
 
 // A numeric interval; infinite ends are open whatever the flags say.
 struct ValueRange {
@@ -47,9 +47,9 @@ struct ParamSpec {
   std::vector<std::string> choices;  // choice only, in enum order
   std::string description;
   std::string source;
-  std::string hint;  // appended to out-of-range errors ("0 removes the sector")
-  bool required = false;  // intervention key that must be given (no default)
-  std::function<FieldRef(Params&)> field;                     // model parameters
+  std::string hint;                        // appended to out-of-range errors ("0 removes the sector")
+  bool required = false;                   // intervention key that must be given (no default)
+  std::function<FieldRef(Params&)> field;  // model parameters
   std::function<FieldRef(Intervention&)> intervention_field;  // intervention keys
 };
 
@@ -97,7 +97,7 @@ void store_value(const FieldRef& field, const ParamSpec& spec, const ScalarValue
 std::string closest_match(std::string_view word, const std::vector<std::string>& candidates);
 
 // Formatting shared by the docs, resolved TOML and error messages.
-std::string format_real(double x);             // shortest text that reads back to x, TOML form
+std::string format_real(double x);                // shortest text that reads back to x, TOML form
 std::string format_scalar(const ScalarValue& v);  // TOML literal: 2, 0.5, true, "grant"
 
 // The whole docs/PARAMETERS.md.

@@ -4,14 +4,16 @@
 // string) and the full dotted key, and say what to do.
 #include "scenario.hpp"
 
+#include <toml++/toml.h>
+
 #include <algorithm>
+#include <array>
 #include <cerrno>
 #include <charconv>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
-#include <toml++/toml.h>
 
 #include "errors.hpp"
 #include "param_table.hpp"
@@ -52,7 +54,8 @@ struct Target {
 std::string unknown_parameter_message(std::string_view path) {
   const std::vector<std::string> tables = parameter_tables();
   if (std::find(tables.begin(), tables.end(), path) != tables.end())
-    return "`" + std::string(path) + "` is a table of parameters, not a value; set one of its keys (see "
+    return "`" + std::string(path) +
+           "` is a table of parameters, not a value; set one of its keys (see "
            "docs/PARAMETERS.md)";
   if (path.starts_with("sweep."))
     return "unknown key `" + std::string(path) + "`; sweep settings are set in the [sweep] table of a file";
@@ -67,8 +70,8 @@ std::string unknown_intervention_key_message(std::string_view path, int k, Inter
   std::vector<std::string> valid;
   for (const ParamSpec& s : intervention_common_keys()) valid.push_back(s.path);
   for (const ParamSpec& s : intervention_keys(type)) valid.push_back(s.path);
-  std::string message = "unknown key `" + std::string(path) + "` for a " + std::string(intervention_type_name(type)) +
-                        " intervention";
+  std::string message =
+      "unknown key `" + std::string(path) + "` for a " + std::string(intervention_type_name(type)) + " intervention";
   if (const std::string near = closest_match(key, valid); !near.empty())
     message += "; did you mean `intervention." + std::to_string(k) + "." + near + "`?";
   // A key of another type is a common mix-up; say whose key it is.
@@ -87,8 +90,9 @@ Target resolve_intervention(Scenario& scenario, std::string_view path, std::stri
   int k = -1;
   const auto [end, ec] = std::from_chars(index_text.data(), index_text.data() + index_text.size(), k);
   if (dot == std::string_view::npos || ec != std::errc() || end != index_text.data() + index_text.size() || k < 0)
-    fail(origin, key_error(path, "an intervention key is written intervention.K.key, K being the index of an "
-                                 "[[intervention]] table (0 first), e.g. intervention.0.start_year"));
+    fail(origin, key_error(path,
+                           "an intervention key is written intervention.K.key, K being the index of an "
+                           "[[intervention]] table (0 first), e.g. intervention.0.start_year"));
   const int count = static_cast<int>(scenario.interventions.size());
   if (k >= count)
     fail(origin, key_error(path, "there is no intervention " + std::to_string(k) + "; the scenario has " +
@@ -99,8 +103,9 @@ Target resolve_intervention(Scenario& scenario, std::string_view path, std::stri
   const ParamSpec* spec = find_intervention_key(intervention.type, key);
   if (!spec) fail(origin, unknown_intervention_key_message(path, k, intervention.type, key));
   if (key == "type")
-    fail(origin, key_error(path, "the type of an intervention cannot be changed by --set or a sweep; edit the "
-                                 "[[intervention]] table instead"));
+    fail(origin, key_error(path,
+                           "the type of an intervention cannot be changed by --set or a sweep; edit the "
+                           "[[intervention]] table instead"));
   return {spec, spec->intervention_field(intervention), k};
 }
 
@@ -140,11 +145,10 @@ std::optional<WindowProblem> find_window_problem(const Scenario& scenario) {
     if (iv.start_year <= iv.end_year) continue;
     const bool horizon = k < scenario.end_at_horizon.size() && scenario.end_at_horizon[k];
     const std::string path = "intervention." + std::to_string(k) + ".start_year";
-    return WindowProblem{static_cast<int>(k),
-                         key_error(path, "start_year " + format_real(iv.start_year) + " is after end_year " +
-                                             format_real(iv.end_year) +
-                                             (horizon ? " (the default, simulation.years)" : "") +
-                                             "; an intervention must not start after it ends")};
+    return WindowProblem{static_cast<int>(k), key_error(path, "start_year " + format_real(iv.start_year) +
+                                                                  " is after end_year " + format_real(iv.end_year) +
+                                                                  (horizon ? " (the default, simulation.years)" : "") +
+                                                                  "; an intervention must not start after it ends")};
   }
   return std::nullopt;
 }
@@ -181,6 +185,13 @@ std::string expected_phrase(const ParamSpec& spec) {
   return "a value";
 }
 
+// A TOML value checked against a spec that is not in the parameter table (the
+// intervention type, the [sweep] keys).
+CheckedValue check_node(const ParamSpec& spec, const toml::node& node) {
+  if (const std::optional<ScalarValue> value = scalar_of(node)) return check_value(spec, *value);
+  return {std::nullopt, "expected " + expected_phrase(spec) + ", got " + node_kind(node)};
+}
+
 struct Entry {
   std::string name;
   const toml::key* key;
@@ -201,165 +212,37 @@ std::vector<Entry> in_file_order(const toml::table& table) {
 
 // ---- file sections ----------------------------------------------------------------------
 
-// The file's view of one scenario being built: positions are reported against `source`.
-class FileReader {
+// Reads [sweep] against the final scenario (file and --set applied), so that each listed
+// value is checked exactly as a sweep run will apply it: by set_parameter on a copy.
+class SweepReader {
  public:
-  FileReader(Scenario& scenario) : scenario_(scenario), source_(scenario.source) {}
+  explicit SweepReader(const Scenario& base) : base_(base), source_(base.source) {}
 
-  void read(const toml::table& root) {
-    const Entry* sweep = nullptr;
-    const std::vector<Entry> entries = in_file_order(root);
-    for (const Entry& e : entries) {
-      if (e.name == "scenario")
-        read_scenario_table(e);
-      else if (e.name == "intervention")
-        read_interventions(e);
-      else if (e.name == "sweep")
-        sweep = &e;  // read last: its values are checked against the final scenario
-      else
-        read_parameters(e.name, e);
-    }
-    sweep_ = sweep ? std::optional<Entry>(*sweep) : std::nullopt;
-  }
-
-  // After --set: cross-checks, then the sweep.
-  void finish() {
-    if (const auto problem = find_window_problem(scenario_)) fail(window_origin_[problem->intervention], problem->message);
-    if (sweep_) scenario_.sweep = read_sweep(*sweep_);
-  }
-
- private:
-  std::string at(const toml::source_region& region) const { return where(source_, region.begin); }
-
-  void read_scenario_table(const Entry& e) {
-    const toml::table* table = e.node->as_table();
-    if (!table) fail(at(e.key->source()), key_error("scenario", "expected a table: [scenario] description = \"...\""));
-    for (const Entry& child : in_file_order(*table)) {
-      if (child.name != "description")
-        fail(at(child.key->source()), "unknown key `scenario." + child.name +
-                                          "`; the [scenario] table has only `description`" +
-                                          (closest_match(child.name, {"description"}).empty()
-                                               ? std::string()
-                                               : " (did you mean `scenario.description`?)"));
-      const auto* text = child.node->as_string();
-      if (!text) fail(at(child.node->source()), key_error("scenario.description", "expected a string, got " + node_kind(*child.node)));
-      scenario_.description = text->get();
-    }
-  }
-
-  void read_parameters(const std::string& path, const Entry& e) {
-    const ParamSpec* spec = find_parameter(path);
-    if (const toml::table* table = e.node->as_table()) {
-      if (spec) fail(at(e.node->source()), key_error(path, "expected " + expected_phrase(*spec) + ", got a table"));
-      require_known_table(path, e);
-      for (const Entry& child : in_file_order(*table)) read_parameters(path + "." + child.name, child);
-      return;
-    }
-    if (!spec) fail(at(e.key->source()), unknown_parameter_message(path));
-    const std::optional<ScalarValue> value = scalar_of(*e.node);
-    if (!value) fail(at(e.node->source()), key_error(path, "expected " + expected_phrase(*spec) + ", got " + node_kind(*e.node)));
-    set_parameter(scenario_, path, *value, at(e.node->source()));
-  }
-
-  void require_known_table(const std::string& path, const Entry& e) const {
-    std::vector<std::string> tables = parameter_tables();
-    if (std::find(tables.begin(), tables.end(), path) != tables.end()) return;
-    tables.insert(tables.end(), {"scenario", "intervention", "sweep"});
-    std::string message = "unknown table `[" + path + "]`";
-    if (const std::string near = closest_match(path, tables); !near.empty()) message += "; did you mean `[" + near + "]`?";
-    else message += "; see docs/PARAMETERS.md for the valid tables";
-    fail(at(e.key->source()), message);
-  }
-
-  void read_interventions(const Entry& e) {
-    const toml::array* list = e.node->as_array();
-    if (!list || (!list->empty() && !list->is_array_of_tables()))
-      fail(at(e.key->source()), key_error("intervention", "expected [[intervention]] tables (an array of tables), e.g. "
-                                                          "[[intervention]] then type = \"graduate_programs\""));
-    for (const toml::node& item : *list) read_intervention(*item.as_table());
-  }
-
-  void read_intervention(const toml::table& table) {
-    const int k = static_cast<int>(scenario_.interventions.size());
-    const std::string prefix = "intervention." + std::to_string(k) + ".";
-    const ParamSpec& type_spec = *find_intervention_key(InterventionType{}, "type");
-
-    // The type decides which keys are valid, so it is read before the other keys.
-    const toml::node* type_node = table.get("type");
-    if (!type_node)
-      fail(at(table.source()), key_error(prefix + "type", "missing; every [[intervention]] needs type = " +
-                                                              std::string("one of ") + quoted_names(type_spec.choices)));
-    const std::optional<ScalarValue> type_value = scalar_of(*type_node);
-    const CheckedValue checked = type_value ? check_value(type_spec, *type_value)
-                                            : CheckedValue{std::nullopt, "expected one of " + quoted_names(type_spec.choices) +
-                                                                             ", got " + node_kind(*type_node)};
-    if (!checked.value) fail(at(type_node->source()), key_error(prefix + "type", checked.error));
-    const InterventionType type = *intervention_type_from_name(std::get<std::string>(*checked.value));
-
-    scenario_.interventions.push_back(default_intervention(type, static_cast<double>(scenario_.params.simulation.years)));
-    scenario_.end_at_horizon.push_back(true);
-    window_origin_.push_back(at(table.source()));
-
-    for (const Entry& child : in_file_order(table)) {
-      if (child.name == "type") continue;
-      const std::string path = prefix + child.name;
-      const ParamSpec* spec = find_intervention_key(type, child.name);
-      if (!spec) fail(at(child.key->source()), unknown_intervention_key_message(path, k, type, child.name));
-      const std::optional<ScalarValue> value = scalar_of(*child.node);
-      if (!value)
-        fail(at(child.node->source()), key_error(path, "expected " + expected_phrase(*spec) + ", got " + node_kind(*child.node)));
-      set_parameter(scenario_, path, *value, at(child.node->source()));
-    }
-    for (const ParamSpec& spec : intervention_keys(type))
-      if (spec.required && !table.get(spec.path))
-        fail(at(table.source()), key_error(prefix + spec.path, "missing; a " + std::string(intervention_type_name(type)) +
-                                                                   " intervention needs " + spec.path + " (" +
-                                                                   spec.range.describe() + ")"));
-  }
-
-  // ---- [sweep] ----
-
-  SweepSpec read_sweep(const Entry& e) {
+  SweepSpec read(const Entry& e) {
     const toml::table* table = e.node->as_table();
     if (!table) fail(at(e.key->source()), key_error("sweep", "expected a table: [sweep] method = \"grid\""));
     SweepSpec sweep;
     sweep.method = read_method(*table);
-    bool has_samples = false;
-    const Entry* parameters = nullptr;
-    const std::vector<Entry> entries = in_file_order(*table);
-    for (const Entry& child : entries) {
-      const std::string path = "sweep." + child.name;
-      if (child.name == "method") continue;
-      if (child.name == "parameters") {
-        parameters = &child;
-      } else if (child.name == "replicates") {
-        sweep.replicates = read_sweep_integer(child, path, 1);
-      } else if (child.name == "samples" || child.name == "seed") {
-        if (sweep.method != SweepMethod::lhs)
-          fail(at(child.key->source()), key_error(path, "only method = \"lhs\" uses " + child.name + "; remove it or set method = \"lhs\""));
-        if (child.name == "samples") {
-          sweep.samples = read_sweep_integer(child, path, 1);
-          has_samples = true;
-        } else {
-          sweep.seed = static_cast<std::uint64_t>(read_sweep_integer(child, path, 0));
-        }
-      } else {
-        std::string message = "unknown key `" + path + "`";
-        const std::string near = closest_match(child.name, {"method", "replicates", "samples", "seed", "parameters"});
-        fail(at(child.key->source()), message + (near.empty() ? "; [sweep] has method, replicates, samples, seed and parameters"
-                                                              : "; did you mean `sweep." + near + "`?"));
-      }
+    for (const Entry& child : in_file_order(*table)) {
+      if (child.name == "parameters")
+        read_axes(child, sweep);
+      else if (child.name != "method")
+        read_setting(child, sweep);
     }
-    if (sweep.method == SweepMethod::lhs && !has_samples)
-      fail(at(table->source()), key_error("sweep.samples", "missing; method = \"lhs\" needs samples = N (the number of points)"));
-    if (parameters) read_axes(*parameters, sweep);
+    const std::string origin = at(table->source());
+    if (sweep.method == SweepMethod::lhs && !table->get("samples"))
+      fail(origin, key_error("sweep.samples", "missing; method = \"lhs\" needs samples = N (the number of points)"));
     if (sweep.method == SweepMethod::lhs && sweep.axes.empty())
-      fail(at(table->source()), key_error("sweep.parameters", "method = \"lhs\" needs at least one parameter range, e.g. "
-                                                              "\"foundation.public_share\" = [0.0, 0.2]"));
+      fail(origin, key_error("sweep.parameters",
+                             "method = \"lhs\" needs at least one parameter range, e.g. "
+                             "\"foundation.public_share\" = [0.0, 0.2]"));
     check_zip_lengths(sweep);
-    check_sweep_windows(sweep, at(table->source()));
+    check_sweep_windows(sweep, origin);
     return sweep;
   }
+
+ private:
+  std::string at(const toml::source_region& region) const { return where(source_, region.begin); }
 
   SweepMethod read_method(const toml::table& table) {
     const toml::node* node = table.get("method");
@@ -367,28 +250,47 @@ class FileReader {
     ParamSpec spec;
     spec.kind = ParamKind::choice;
     spec.choices = {kSweepMethodNames.begin(), kSweepMethodNames.end()};
-    const std::optional<ScalarValue> value = scalar_of(*node);
-    const CheckedValue checked = value ? check_value(spec, *value)
-                                       : CheckedValue{std::nullopt, "expected one of " + quoted_names(spec.choices) + ", got " + node_kind(*node)};
+    const CheckedValue checked = check_node(spec, *node);
     if (!checked.value) fail(at(node->source()), key_error("sweep.method", checked.error));
     const auto& name = std::get<std::string>(*checked.value);
     return static_cast<SweepMethod>(std::find(spec.choices.begin(), spec.choices.end(), name) - spec.choices.begin());
+  }
+
+  // replicates, samples, seed; samples and seed belong to lhs alone.
+  void read_setting(const Entry& e, SweepSpec& sweep) {
+    const std::string path = "sweep." + e.name;
+    if (e.name == "replicates") {
+      sweep.replicates = read_sweep_integer(e, path, 1);
+      return;
+    }
+    if (e.name != "samples" && e.name != "seed") {
+      const std::string near = closest_match(e.name, {"method", "replicates", "samples", "seed", "parameters"});
+      fail(at(e.key->source()), "unknown key `" + path + "`" +
+                                    (near.empty() ? "; [sweep] has method, replicates, samples, seed and parameters"
+                                                  : "; did you mean `sweep." + near + "`?"));
+    }
+    if (sweep.method != SweepMethod::lhs)
+      fail(at(e.key->source()),
+           key_error(path, "only method = \"lhs\" uses " + e.name + "; remove it or set method = \"lhs\""));
+    if (e.name == "samples")
+      sweep.samples = read_sweep_integer(e, path, 1);
+    else
+      sweep.seed = static_cast<std::uint64_t>(read_sweep_integer(e, path, 0));
   }
 
   std::int64_t read_sweep_integer(const Entry& e, const std::string& path, double lo) {
     ParamSpec spec;
     spec.kind = ParamKind::integer;
     spec.range = ValueRange{lo, std::numeric_limits<double>::infinity(), false, true};
-    const std::optional<ScalarValue> value = scalar_of(*e.node);
-    const CheckedValue checked = value ? check_value(spec, *value)
-                                       : CheckedValue{std::nullopt, "expected an integer, got " + node_kind(*e.node)};
+    const CheckedValue checked = check_node(spec, *e.node);
     if (!checked.value) fail(at(e.node->source()), key_error(path, checked.error));
     return std::get<std::int64_t>(*checked.value);
   }
 
   // [sweep.parameters]: quoted dotted paths, or unquoted ones that TOML made into nested
   // tables; both name the same parameter.
-  void collect_axis_entries(const toml::table& table, const std::string& prefix, std::vector<std::pair<std::string, Entry>>& out) {
+  void collect_axis_entries(const toml::table& table, const std::string& prefix,
+                            std::vector<std::pair<std::string, Entry>>& out) {
     for (const Entry& child : in_file_order(table)) {
       const std::string path = prefix.empty() ? child.name : prefix + "." + child.name;
       if (const toml::table* nested = child.node->as_table())
@@ -401,8 +303,10 @@ class FileReader {
   void read_axes(const Entry& e, SweepSpec& sweep) {
     const toml::table* table = e.node->as_table();
     if (!table)
-      fail(at(e.key->source()), key_error("sweep.parameters", "expected a table: [sweep.parameters] then "
-                                                              "\"foundation.public_share\" = [0.0, 0.1]"));
+      fail(at(e.key->source()), key_error("sweep.parameters",
+                                          "expected a table: [sweep.parameters] then "
+                                          "\"foundation.public_share\" = [0.0, 0.1]"));
+    parameters_ = table;
     std::vector<std::pair<std::string, Entry>> entries;
     collect_axis_entries(*table, "", entries);
     for (const auto& [path, entry] : entries) {
@@ -414,25 +318,30 @@ class FileReader {
   }
 
   SweepAxis read_axis(const std::string& path, const Entry& e, SweepMethod method) {
-    Scenario probe = scenario_;  // each value must pass set_parameter on a copy
+    Scenario probe = base_;  // each value must pass set_parameter on a copy
     const Target target = resolve(probe, path, at(e.key->source()));
     const std::string display = "sweep.parameters.\"" + path + "\"";
     const toml::array* list = e.node->as_array();
     const bool lhs = method == SweepMethod::lhs;
     if (!list)
-      fail(at(e.node->source()), key_error(display, lhs ? "expected [low, high], e.g. [0.0, 0.2]" : "expected a list of values, e.g. [0.0, 0.1, 0.2]"));
+      fail(at(e.node->source()), key_error(display, lhs ? "expected [low, high], e.g. [0.0, 0.2]"
+                                                        : "expected a list of values, e.g. [0.0, 0.1, 0.2]"));
     SweepAxis axis;
     axis.path = path;
     if (lhs && target.spec->kind != ParamKind::real && target.spec->kind != ParamKind::integer)
-      fail(at(e.key->source()), key_error(display, "method = \"lhs\" samples numbers, but `" + path + "` takes " +
-                                                       expected_phrase(*target.spec) + "; use method = \"grid\" or \"zip\""));
+      fail(at(e.key->source()),
+           key_error(display, "method = \"lhs\" samples numbers, but `" + path + "` takes " +
+                                  expected_phrase(*target.spec) + "; use method = \"grid\" or \"zip\""));
     if (lhs && list->size() != 2)
       fail(at(e.node->source()), key_error(display, "method = \"lhs\" needs exactly [low, high], got " +
                                                         std::to_string(list->size()) + " value(s)"));
-    if (!lhs && list->empty()) fail(at(e.node->source()), key_error(display, "the list is empty; give at least one value"));
+    if (!lhs && list->empty())
+      fail(at(e.node->source()), key_error(display, "the list is empty; give at least one value"));
     for (const toml::node& item : *list) {
       const std::optional<ScalarValue> value = scalar_of(item);
-      if (!value) fail(at(item.source()), key_error(path, "expected " + expected_phrase(*target.spec) + ", got " + node_kind(item)));
+      if (!value)
+        fail(at(item.source()),
+             key_error(path, "expected " + expected_phrase(*target.spec) + ", got " + node_kind(item)));
       if (lhs && !item.is_number())
         fail(at(item.source()), key_error(display, "method = \"lhs\" needs numbers for [low, high]"));
       set_parameter(probe, path, *value, at(item.source()));
@@ -455,17 +364,16 @@ class FileReader {
     const SweepAxis& first = sweep.axes.front();
     for (const SweepAxis& axis : sweep.axes)
       if (axis.values.size() != first.values.size())
-        fail(where(source_, sweep_position(axis.path)),
+        fail(where(source_, axis_position(axis.path)),
              key_error("sweep.parameters.\"" + axis.path + "\"",
                        "has " + std::to_string(axis.values.size()) + " value(s) but `" + first.path + "` has " +
                            std::to_string(first.values.size()) + "; method = \"zip\" needs lists of equal length"));
   }
 
-  toml::source_position sweep_position(const std::string& path) const {
-    // Position of an axis for errors found after reading: re-find its node.
-    const toml::table* parameters = sweep_->node->as_table()->get_as<toml::table>("parameters");
-    if (const toml::node* quoted = parameters->get(path)) return quoted->source().begin;
-    return parameters->source().begin;
+  // Position of an axis, for errors found after all axes were read.
+  toml::source_position axis_position(const std::string& path) const {
+    if (const toml::node* quoted = parameters_->get(path)) return quoted->source().begin;
+    return parameters_->source().begin;  // an unquoted dotted key: point at the table
   }
 
   // The only cross-parameter rule is start_year <= end_year. Values were checked one at a
@@ -490,7 +398,7 @@ class FileReader {
       return;
     }
     std::vector<std::size_t> pick(axes.size(), 0);  // odometer over the cartesian product
-    constexpr std::size_t kMaxPoints = 1'000'000;  // beyond this, leave it to validate_scenario per run
+    constexpr std::size_t kMaxPoints = 1'000'000;   // beyond this, leave it to validate_scenario per run
     std::size_t points = 1;
     for (const auto& o : options) points = std::min(kMaxPoints + 1, points * o.size());
     if (points > kMaxPoints) return;
@@ -502,9 +410,10 @@ class FileReader {
     }
   }
 
-  void check_window_point(const std::vector<const SweepAxis*>& axes, const std::vector<std::vector<ScalarValue>>& options,
-                          const std::vector<std::size_t>& pick, const std::string& origin) const {
-    Scenario point = scenario_;
+  void check_window_point(const std::vector<const SweepAxis*>& axes,
+                          const std::vector<std::vector<ScalarValue>>& options, const std::vector<std::size_t>& pick,
+                          const std::string& origin) const {
+    Scenario point = base_;
     std::string assignments;
     for (std::size_t i = 0; i < axes.size(); ++i) {
       // An lhs corner of an integer parameter is a whole real, which set_parameter accepts.
@@ -513,7 +422,133 @@ class FileReader {
       assignments += (i ? ", " : "") + axes[i]->path + " = " + format_scalar(value);
     }
     if (const auto problem = find_window_problem(point))
-      fail(origin, key_error("sweep.parameters", "the sweep point with " + assignments + " is invalid: " + problem->message));
+      fail(origin,
+           key_error("sweep.parameters", "the sweep point with " + assignments + " is invalid: " + problem->message));
+  }
+
+  const Scenario& base_;
+  std::string source_;
+  const toml::table* parameters_ = nullptr;  // [sweep.parameters], once read
+};
+
+// The file's view of one scenario being built: positions are reported against `source`.
+class FileReader {
+ public:
+  explicit FileReader(Scenario& scenario) : scenario_(scenario), source_(scenario.source) {}
+
+  void read(const toml::table& root) {
+    for (const Entry& e : in_file_order(root)) {
+      if (e.name == "scenario")
+        read_scenario_table(e);
+      else if (e.name == "intervention")
+        read_interventions(e);
+      else if (e.name == "sweep")
+        sweep_ = e;  // read in finish(): its values are checked against the final scenario
+      else
+        read_parameters(e.name, e);
+    }
+  }
+
+  // After --set: cross-checks, then the sweep.
+  void finish() {
+    if (const auto problem = find_window_problem(scenario_))
+      fail(window_origin_[problem->intervention], problem->message);
+    if (sweep_) scenario_.sweep = SweepReader(scenario_).read(*sweep_);
+  }
+
+ private:
+  std::string at(const toml::source_region& region) const { return where(source_, region.begin); }
+
+  void read_scenario_table(const Entry& e) {
+    const toml::table* table = e.node->as_table();
+    if (!table) fail(at(e.key->source()), key_error("scenario", "expected a table: [scenario] description = \"...\""));
+    for (const Entry& child : in_file_order(*table)) {
+      if (child.name != "description")
+        fail(at(child.key->source()),
+             "unknown key `scenario." + child.name + "`; the [scenario] table has only `description`" +
+                 (closest_match(child.name, {"description"}).empty() ? std::string()
+                                                                     : " (did you mean `scenario.description`?)"));
+      const auto* text = child.node->as_string();
+      if (!text)
+        fail(at(child.node->source()),
+             key_error("scenario.description", "expected a string, got " + node_kind(*child.node)));
+      scenario_.description = text->get();
+    }
+  }
+
+  void read_parameters(const std::string& path, const Entry& e) {
+    const ParamSpec* spec = find_parameter(path);
+    if (const toml::table* table = e.node->as_table()) {
+      if (spec) fail(at(e.node->source()), key_error(path, "expected " + expected_phrase(*spec) + ", got a table"));
+      require_known_table(path, e);
+      for (const Entry& child : in_file_order(*table)) read_parameters(path + "." + child.name, child);
+      return;
+    }
+    if (!spec) fail(at(e.key->source()), unknown_parameter_message(path));
+    set_from_node(path, *spec, *e.node);
+  }
+
+  // Values go through set_parameter, so a file, --set and a sweep check them alike.
+  void set_from_node(const std::string& path, const ParamSpec& spec, const toml::node& node) {
+    const std::optional<ScalarValue> value = scalar_of(node);
+    if (!value)
+      fail(at(node.source()), key_error(path, "expected " + expected_phrase(spec) + ", got " + node_kind(node)));
+    set_parameter(scenario_, path, *value, at(node.source()));
+  }
+
+  void require_known_table(const std::string& path, const Entry& e) const {
+    std::vector<std::string> tables = parameter_tables();
+    if (std::find(tables.begin(), tables.end(), path) != tables.end()) return;
+    tables.insert(tables.end(), {"scenario", "intervention", "sweep"});
+    std::string message = "unknown table `[" + path + "]`";
+    if (const std::string near = closest_match(path, tables); !near.empty())
+      message += "; did you mean `[" + near + "]`?";
+    else
+      message += "; see docs/PARAMETERS.md for the valid tables";
+    fail(at(e.key->source()), message);
+  }
+
+  void read_interventions(const Entry& e) {
+    const toml::array* list = e.node->as_array();
+    if (!list || (!list->empty() && !list->is_array_of_tables()))
+      fail(at(e.key->source()), key_error("intervention",
+                                          "expected [[intervention]] tables (an array of tables), e.g. "
+                                          "[[intervention]] then type = \"graduate_programs\""));
+    for (const toml::node& item : *list) read_intervention(*item.as_table());
+  }
+
+  void read_intervention(const toml::table& table) {
+    const int k = static_cast<int>(scenario_.interventions.size());
+    const std::string prefix = "intervention." + std::to_string(k) + ".";
+    const ParamSpec& type_spec = *find_intervention_key(InterventionType{}, "type");
+
+    // The type decides which keys are valid, so it is read before the other keys.
+    const toml::node* type_node = table.get("type");
+    if (!type_node)
+      fail(at(table.source()), key_error(prefix + "type", "missing; every [[intervention]] needs type = one of " +
+                                                              quoted_names(type_spec.choices)));
+    const CheckedValue checked = check_node(type_spec, *type_node);
+    if (!checked.value) fail(at(type_node->source()), key_error(prefix + "type", checked.error));
+    const InterventionType type = *intervention_type_from_name(std::get<std::string>(*checked.value));
+
+    scenario_.interventions.push_back(
+        default_intervention(type, static_cast<double>(scenario_.params.simulation.years)));
+    scenario_.end_at_horizon.push_back(true);
+    window_origin_.push_back(at(table.source()));
+
+    for (const Entry& child : in_file_order(table)) {
+      if (child.name == "type") continue;
+      const std::string path = prefix + child.name;
+      const ParamSpec* spec = find_intervention_key(type, child.name);
+      if (!spec) fail(at(child.key->source()), unknown_intervention_key_message(path, k, type, child.name));
+      set_from_node(path, *spec, *child.node);
+    }
+    for (const ParamSpec& spec : intervention_keys(type))
+      if (spec.required && !table.get(spec.path))
+        fail(
+            at(table.source()),
+            key_error(prefix + spec.path, "missing; a " + std::string(intervention_type_name(type)) +
+                                              " intervention needs " + spec.path + " (" + spec.range.describe() + ")"));
   }
 
   Scenario& scenario_;
@@ -526,7 +561,8 @@ toml::table parse_toml(std::string_view text, std::string_view source) {
   try {
     return toml::parse(text, std::string(source));
   } catch (const toml::parse_error& e) {
-    fail(where(source, e.source().begin), "TOML syntax error: " + std::string(e.description()) + "; fix the file at this position");
+    fail(where(source, e.source().begin),
+         "TOML syntax error: " + std::string(e.description()) + "; fix the file at this position");
   }
 }
 
@@ -551,7 +587,9 @@ void apply_overrides_unchecked(Scenario& scenario, const std::vector<std::string
 
 // ---- public interface -------------------------------------------------------------------
 
-std::string_view sweep_method_name(SweepMethod method) { return kSweepMethodNames.at(static_cast<std::size_t>(method)); }
+std::string_view sweep_method_name(SweepMethod method) {
+  return kSweepMethodNames.at(static_cast<std::size_t>(method));
+}
 
 Scenario default_scenario() {
   Scenario scenario;
@@ -561,7 +599,8 @@ Scenario default_scenario() {
   return scenario;
 }
 
-Scenario parse_scenario(std::string_view toml_text, std::string_view source, const std::vector<std::string>& overrides) {
+Scenario parse_scenario(std::string_view toml_text, std::string_view source,
+                        const std::vector<std::string>& overrides) {
   Scenario scenario = default_scenario();
   scenario.source = std::string(source);
   scenario.name = std::filesystem::path(std::string(source)).stem().string();
@@ -569,8 +608,9 @@ Scenario parse_scenario(std::string_view toml_text, std::string_view source, con
 
   const toml::table root = parse_toml(toml_text, source);
   if (root.empty())
-    fail(std::string(source) + ":1:1", "the scenario file is empty (no tables or keys); set at least one parameter, e.g. "
-                                        "[simulation] years = 10, or run without a scenario file to use every default");
+    fail(std::string(source) + ":1:1",
+         "the scenario file is empty (no tables or keys); set at least one parameter, e.g. "
+         "[simulation] years = 10, or run without a scenario file to use every default");
   FileReader reader(scenario);
   reader.read(root);
   apply_overrides_unchecked(scenario, overrides);

@@ -205,8 +205,7 @@ TEST(ParamTable, HasEveryPathOfModelMdSection10Once) {
   EXPECT_EQ(std::set<std::string>(paths.begin(), paths.end()).size(), paths.size());
   for (const char* path : {"simulation.seed", "population.scale", "sector.nonprofit.collab_rate",
                            "foundation.public_channel", "provider.adaptation", "network.mean_degree.foundation",
-                           "network.file", "diffusion.q", "collab.learning", "market.mindset_gain",
-                           "output.snapshots"})
+                           "network.file", "diffusion.q", "collab.learning", "market.mindset_gain", "output.snapshots"})
     EXPECT_NE(find_parameter(path), nullptr) << path;
   EXPECT_EQ(find_parameter("sector.provider.budget_median"), nullptr);
 }
@@ -296,8 +295,8 @@ TEST(RoundTrip, FullPrecisionSurvives) {
 }
 
 TEST(RoundTrip, ResolvedTomlHasParametersOnlyAndEveryPath) {
-  const Scenario s = parse_scenario("[scenario]\ndescription = \"d\"\n" + load_scenario(data("sweep_grid.toml")).toml_text,
-                                    "sweep_grid.toml");
+  const Scenario s = parse_scenario(
+      "[scenario]\ndescription = \"d\"\n" + load_scenario(data("sweep_grid.toml")).toml_text, "sweep_grid.toml");
   ASSERT_TRUE(s.sweep.has_value());
   const std::string resolved = resolved_parameters_toml(s);
   EXPECT_EQ(resolved.find("[sweep"), std::string::npos);
@@ -318,7 +317,8 @@ TEST(FileErrors, UnknownKeySuggestsTheNearestPath) {
 }
 
 TEST(FileErrors, MisplacedKeySuggestsItsTable) {
-  EXPECT_TRUE(Contains(parse_error("years = 20\n"), "inline.toml:1:1: unknown key `years`; did you mean `simulation.years`?"));
+  EXPECT_TRUE(
+      Contains(parse_error("years = 20\n"), "inline.toml:1:1: unknown key `years`; did you mean `simulation.years`?"));
 }
 
 TEST(FileErrors, UnknownKeyFarFromAnyPathGetsNoWildGuess) {
@@ -330,7 +330,8 @@ TEST(FileErrors, UnknownKeyFarFromAnyPathGetsNoWildGuess) {
 TEST(FileErrors, UnknownTable) {
   const std::string e = load_error("unknown_table.toml");
   EXPECT_TRUE(Contains(e, "unknown_table.toml:4:2: unknown table `[sectr]`; did you mean `[sector]`?"));
-  EXPECT_TRUE(Contains(parse_error("[sector.provider]\nbudget_median = 1.0\n"), "inline.toml:1:9: unknown table `[sector.provider]`"));
+  EXPECT_TRUE(Contains(parse_error("[sector.provider]\nbudget_median = 1.0\n"),
+                       "inline.toml:1:9: unknown table `[sector.provider]`"));
 }
 
 TEST(FileErrors, StringForANumber) {
@@ -350,19 +351,26 @@ TEST(FileErrors, IntegerParameterAcceptsAWholeRealAndRealAcceptsAnInteger) {
 }
 
 TEST(FileErrors, WrongTypeForTablesArraysBooleansAndChoices) {
-  EXPECT_TRUE(Contains(parse_error("[output]\nsnapshots = 1\n"), "inline.toml:2:13: key `output.snapshots`: expected true or false, got 1"));
-  EXPECT_TRUE(Contains(parse_error("[diffusion]\nq = [0.1]\n"), "inline.toml:2:5: key `diffusion.q`: expected a real number, got an array"));
-  EXPECT_TRUE(Contains(parse_error("[network]\nfile = 3\n"), "inline.toml:2:8: key `network.file`: expected a string, got 3"));
-  EXPECT_TRUE(Contains(parse_error("[foundation]\npublic_channel = \"vouchr\"\n"),
-                       "inline.toml:2:18: key `foundation.public_channel`: unknown value \"vouchr\"; did you mean \"voucher\"?"));
-  EXPECT_TRUE(Contains(parse_error("[sector]\ngovernment = 1\n"), "inline.toml:2:1: `sector.government` is a table of parameters"));
+  EXPECT_TRUE(Contains(parse_error("[output]\nsnapshots = 1\n"),
+                       "inline.toml:2:13: key `output.snapshots`: expected true or false, got 1"));
+  EXPECT_TRUE(Contains(parse_error("[diffusion]\nq = [0.1]\n"),
+                       "inline.toml:2:5: key `diffusion.q`: expected a real number, got an array"));
+  EXPECT_TRUE(
+      Contains(parse_error("[network]\nfile = 3\n"), "inline.toml:2:8: key `network.file`: expected a string, got 3"));
+  EXPECT_TRUE(Contains(
+      parse_error("[foundation]\npublic_channel = \"vouchr\"\n"),
+      "inline.toml:2:18: key `foundation.public_channel`: unknown value \"vouchr\"; did you mean \"voucher\"?"));
+  EXPECT_TRUE(Contains(parse_error("[sector]\ngovernment = 1\n"),
+                       "inline.toml:2:1: `sector.government` is a table of parameters"));
 }
 
 TEST(FileErrors, OutOfRangeSaysTheRange) {
   const std::string e = load_error("out_of_range.toml");
-  EXPECT_TRUE(Contains(e, "out_of_range.toml:2:18: key `foundation.public_share`: 1.5 is out of range; valid range is [0, 1]"));
+  EXPECT_TRUE(
+      Contains(e, "out_of_range.toml:2:18: key `foundation.public_share`: 1.5 is out of range; valid range is [0, 1]"));
   EXPECT_TRUE(Contains(parse_error("[simulation]\nticks_per_year = 366\n"), "valid range is [1, 365]"));
-  EXPECT_TRUE(Contains(parse_error("[population]\nscale = 0\n"), "key `population.scale`: 0 is out of range; valid range is (0, ∞)"));
+  EXPECT_TRUE(Contains(parse_error("[population]\nscale = 0\n"),
+                       "key `population.scale`: 0 is out of range; valid range is (0, ∞)"));
 }
 
 TEST(FileErrors, NanAndInfinityAreRejected) {
@@ -390,8 +398,9 @@ TEST(FileErrors, TomlSyntaxError) {
 
 TEST(FileErrors, UnknownInterventionTypeSuggests) {
   const std::string e = load_error("unknown_intervention_type.toml");
-  EXPECT_TRUE(Contains(e, "unknown_intervention_type.toml:5:8: key `intervention.0.type`: unknown value "
-                          "\"graduate_program\"; did you mean \"graduate_programs\"?"));
+  EXPECT_TRUE(Contains(e,
+                       "unknown_intervention_type.toml:5:8: key `intervention.0.type`: unknown value "
+                       "\"graduate_program\"; did you mean \"graduate_programs\"?"));
 }
 
 TEST(FileErrors, MissingInterventionType) {
@@ -406,8 +415,9 @@ TEST(FileErrors, MissingRequiredInterventionKey) {
 
 TEST(FileErrors, InterventionKeyOfAnotherType) {
   const std::string e = parse_error("[[intervention]]\ntype = \"budget_change\"\nfactr = 0.5\nrate = 1\n");
-  EXPECT_TRUE(Contains(e, "inline.toml:3:1: unknown key `intervention.0.factr` for a budget_change intervention; did "
-                          "you mean `intervention.0.factor`?"));
+  EXPECT_TRUE(Contains(e,
+                       "inline.toml:3:1: unknown key `intervention.0.factr` for a budget_change intervention; did "
+                       "you mean `intervention.0.factor`?"));
   const std::string other = parse_error("[[intervention]]\ntype = \"budget_change\"\nrate = 1\n");
   EXPECT_TRUE(Contains(other, "(`rate` is a key of graduate_programs)"));
 }
@@ -422,16 +432,17 @@ TEST(FileErrors, InterventionValuesAreValidated) {
 }
 
 TEST(FileErrors, InterventionMustNotStartAfterItEnds) {
-  EXPECT_TRUE(Contains(load_error("start_after_end.toml"),
-                       "start_after_end.toml:1:1: key `intervention.0.start_year`: start_year 4.0 is after end_year 2.0"));
+  EXPECT_TRUE(
+      Contains(load_error("start_after_end.toml"),
+               "start_after_end.toml:1:1: key `intervention.0.start_year`: start_year 4.0 is after end_year 2.0"));
   // The default end is the horizon.
   EXPECT_TRUE(Contains(parse_error("[[intervention]]\ntype = \"graduate_programs\"\nstart_year = 11\n"),
                        "start_year 11.0 is after end_year 10.0 (the default, simulation.years)"));
 }
 
 TEST(FileErrors, ScenarioTableHasOnlyDescription) {
-  EXPECT_TRUE(Contains(parse_error("[scenario]\ndescripton = \"x\"\n"),
-                       "inline.toml:2:1: unknown key `scenario.descripton`"));
+  EXPECT_TRUE(
+      Contains(parse_error("[scenario]\ndescripton = \"x\"\n"), "inline.toml:2:1: unknown key `scenario.descripton`"));
   EXPECT_TRUE(Contains(parse_error("[scenario]\ndescription = 3\n"), "inline.toml:2:15: key `scenario.description`"));
 }
 
@@ -473,9 +484,9 @@ TEST(Interventions, KeepFileOrder) {
 // ---- --set --------------------------------------------------------------------------------
 
 TEST(Overrides, ApplyAfterTheFileAndAreRecorded) {
-  const Scenario s = load_scenario(data("full.toml"), {"foundation.public_share=0.3", "simulation.seed=99",
-                                                       "foundation.public_channel=grant", "output.snapshots=false",
-                                                       "network.file=\"x.graphml\"", "intervention.2.rate = 0.7"});
+  const Scenario s = load_scenario(
+      data("full.toml"), {"foundation.public_share=0.3", "simulation.seed=99", "foundation.public_channel=grant",
+                          "output.snapshots=false", "network.file=\"x.graphml\"", "intervention.2.rate = 0.7"});
   EXPECT_EQ(s.params.foundation.public_share, 0.3);
   EXPECT_EQ(s.params.simulation.seed, 99u);
   EXPECT_EQ(s.params.foundation.public_channel, Channel::grant);
@@ -494,7 +505,8 @@ TEST(Overrides, AreValidatedLikeTheFile) {
                        "--set foundation.public_share=2: key `foundation.public_share`: 2 is out of range"));
   EXPECT_TRUE(Contains(load_error("full.toml", {"simulation.years=2.5"}),
                        "--set simulation.years=2.5: key `simulation.years`: expected an integer, got 2.5"));
-  EXPECT_TRUE(Contains(load_error("full.toml", {"market.gain=nan"}), "--set market.gain=nan: key `market.gain`: nan is not allowed"));
+  EXPECT_TRUE(Contains(load_error("full.toml", {"market.gain=nan"}),
+                       "--set market.gain=nan: key `market.gain`: nan is not allowed"));
   EXPECT_TRUE(Contains(load_error("full.toml", {"diffusion.q=lots"}),
                        "--set diffusion.q=lots: key `diffusion.q`: expected a real number, got \"lots\""));
   EXPECT_TRUE(Contains(load_error("full.toml", {"population.government=-1"}), "cannot be negative"));
@@ -514,7 +526,8 @@ TEST(Overrides, InterventionKeys) {
                        "unknown key `intervention.4.rate` for a budget_change intervention"));
   EXPECT_TRUE(Contains(load_error("full.toml", {"intervention.0.type=budget_change"}),
                        "key `intervention.0.type`: the type of an intervention cannot be changed"));
-  EXPECT_TRUE(Contains(load_error("full.toml", {"intervention.x.rate=0.1"}), "key `intervention.x.rate`: an intervention key is written"));
+  EXPECT_TRUE(Contains(load_error("full.toml", {"intervention.x.rate=0.1"}),
+                       "key `intervention.x.rate`: an intervention key is written"));
   EXPECT_TRUE(Contains(load_error("full.toml", {"intervention.0.start_year=7"}),
                        "key `intervention.0.start_year`: start_year 7.0 is after end_year 6.5"));
   EXPECT_TRUE(Contains(load_error("full.toml", {"intervention.1.public_channel=voucher"}),
@@ -595,8 +608,9 @@ TEST(Sweeps, Lhs) {
 
 TEST(Sweeps, UnknownPathSuggests) {
   const std::string e = load_error("bad_sweep_path.toml");
-  EXPECT_TRUE(Contains(e, "bad_sweep_path.toml:6:1: unknown key `foundation.publik_share`; did you mean "
-                          "`foundation.public_share`?"));
+  EXPECT_TRUE(Contains(e,
+                       "bad_sweep_path.toml:6:1: unknown key `foundation.publik_share`; did you mean "
+                       "`foundation.public_share`?"));
 }
 
 TEST(Sweeps, BadMethod) {
@@ -613,32 +627,40 @@ TEST(Sweeps, ValuesAreCheckedLikeParameters) {
   EXPECT_TRUE(Contains(parse_error(head + "\"foundation.public_share\" = []\n"), "the list is empty"));
   EXPECT_TRUE(Contains(parse_error(head + "\"foundation.public_share\" = 0.1\n"), "expected a list of values"));
   EXPECT_TRUE(Contains(parse_error(head + "\"intervention.0.rate\" = [0.1]\n"), "there is no intervention 0"));
-  EXPECT_TRUE(Contains(parse_error("[[intervention]]\ntype = \"budget_change\"\n" + head + "\"intervention.0.rate\" = [0.1]\n"),
-                       "unknown key `intervention.0.rate` for a budget_change intervention"));
+  EXPECT_TRUE(
+      Contains(parse_error("[[intervention]]\ntype = \"budget_change\"\n" + head + "\"intervention.0.rate\" = [0.1]\n"),
+               "unknown key `intervention.0.rate` for a budget_change intervention"));
 }
 
 TEST(Sweeps, MethodSpecificKeys) {
   EXPECT_TRUE(Contains(parse_error("[sweep]\nsamples = 5\n"),
                        "inline.toml:2:1: key `sweep.samples`: only method = \"lhs\" uses samples"));
-  EXPECT_TRUE(Contains(parse_error("[sweep]\nmethod = \"zip\"\nseed = 5\n"), "key `sweep.seed`: only method = \"lhs\""));
+  EXPECT_TRUE(
+      Contains(parse_error("[sweep]\nmethod = \"zip\"\nseed = 5\n"), "key `sweep.seed`: only method = \"lhs\""));
   EXPECT_TRUE(Contains(parse_error("[sweep]\nmethod = \"lhs\"\n[sweep.parameters]\n\"diffusion.q\" = [0.0, 0.2]\n"),
                        "key `sweep.samples`: missing"));
-  EXPECT_TRUE(Contains(parse_error("[sweep]\nmethod = \"lhs\"\nsamples = 0\n"), "key `sweep.samples`: 0 is out of range"));
-  EXPECT_TRUE(Contains(parse_error("[sweep]\nreplicates = 0\n"), "inline.toml:2:14: key `sweep.replicates`: 0 is out of range"));
-  EXPECT_TRUE(Contains(parse_error("[sweep]\nreplicate = 2\n"), "unknown key `sweep.replicate`; did you mean `sweep.replicates`?"));
+  EXPECT_TRUE(
+      Contains(parse_error("[sweep]\nmethod = \"lhs\"\nsamples = 0\n"), "key `sweep.samples`: 0 is out of range"));
+  EXPECT_TRUE(Contains(parse_error("[sweep]\nreplicates = 0\n"),
+                       "inline.toml:2:14: key `sweep.replicates`: 0 is out of range"));
+  EXPECT_TRUE(Contains(parse_error("[sweep]\nreplicate = 2\n"),
+                       "unknown key `sweep.replicate`; did you mean `sweep.replicates`?"));
 }
 
 TEST(Sweeps, ZipNeedsEqualLengths) {
-  const std::string e = parse_error("[sweep]\nmethod = \"zip\"\n[sweep.parameters]\n\"diffusion.q\" = [0.1, 0.2]\n"
-                                    "\"collab.partners\" = [1]\n");
-  EXPECT_TRUE(Contains(e, "inline.toml:5:21: key `sweep.parameters.\"collab.partners\"`: has 1 value(s) but `diffusion.q` has 2"));
+  const std::string e = parse_error(
+      "[sweep]\nmethod = \"zip\"\n[sweep.parameters]\n\"diffusion.q\" = [0.1, 0.2]\n"
+      "\"collab.partners\" = [1]\n");
+  EXPECT_TRUE(Contains(
+      e, "inline.toml:5:21: key `sweep.parameters.\"collab.partners\"`: has 1 value(s) but `diffusion.q` has 2"));
 }
 
 TEST(Sweeps, LhsNeedsNumericLowHigh) {
   const std::string head = "[sweep]\nmethod = \"lhs\"\nsamples = 4\n[sweep.parameters]\n";
   EXPECT_TRUE(Contains(parse_error(head + "\"diffusion.q\" = [0.3, 0.1]\n"), "low 0.3 is above high 0.1"));
   EXPECT_TRUE(Contains(parse_error(head + "\"diffusion.q\" = [0.1, 0.2, 0.3]\n"), "needs exactly [low, high], got 3"));
-  EXPECT_TRUE(Contains(parse_error(head + "\"output.snapshots\" = [false, true]\n"), "method = \"lhs\" samples numbers"));
+  EXPECT_TRUE(
+      Contains(parse_error(head + "\"output.snapshots\" = [false, true]\n"), "method = \"lhs\" samples numbers"));
   EXPECT_TRUE(Contains(parse_error(head + "\"diffusion.q\" = [0.1, 1.5]\n"), "key `diffusion.q`: 1.5 is out of range"));
   EXPECT_TRUE(Contains(parse_error(head + "\"diffusion.q\" = []\n"), "got 0 value(s)"));
 }
@@ -647,8 +669,9 @@ TEST(Sweeps, CombinationsMustKeepInterventionWindows) {
   const std::string e = parse_error(
       "[[intervention]]\ntype = \"graduate_programs\"\nstart_year = 2\n[sweep]\n[sweep.parameters]\n"
       "\"intervention.0.start_year\" = [1, 4]\n\"intervention.0.end_year\" = [3, 6]\n");
-  EXPECT_TRUE(Contains(e, "inline.toml:4:1: key `sweep.parameters`: the sweep point with intervention.0.start_year = 4, "
-                          "intervention.0.end_year = 3 is invalid"));
+  EXPECT_TRUE(Contains(e,
+                       "inline.toml:4:1: key `sweep.parameters`: the sweep point with intervention.0.start_year = 4, "
+                       "intervention.0.end_year = 3 is invalid"));
   // A single value is checked on its own too.
   EXPECT_TRUE(Contains(parse_error("[[intervention]]\ntype = \"graduate_programs\"\nstart_year = 2\n[sweep]\n"
                                    "[sweep.parameters]\n\"simulation.years\" = [1, 10]\n"),
@@ -688,9 +711,11 @@ TEST(ParametersDoc, MentionsEveryPathWithAnAnchor) {
     const auto type = static_cast<InterventionType>(t);
     EXPECT_TRUE(Contains(md, "### `" + std::string(intervention_type_name(type)) + "`"));
     for (const ParamSpec& key : intervention_keys(type))
-      EXPECT_TRUE(Contains(md, "<a id=\"intervention." + std::string(intervention_type_name(type)) + "." + key.path + "\">"));
+      EXPECT_TRUE(
+          Contains(md, "<a id=\"intervention." + std::string(intervention_type_name(type)) + "." + key.path + "\">"));
   }
-  EXPECT_TRUE(Contains(md, "| <a id=\"foundation.public_share\"></a>`foundation.public_share` | `0.05` | 1 | [0, 1] |"));
+  EXPECT_TRUE(
+      Contains(md, "| <a id=\"foundation.public_share\"></a>`foundation.public_share` | `0.05` | 1 | [0, 1] |"));
 }
 
 TEST(ParametersDoc, CheckedInFileIsCurrent) {
