@@ -1,1 +1,306 @@
-// placeholder
+// The relationship network: the CSR container (Network) and the stochastic block model
+// generator of MODEL.md 5. Loading from files lives in network_io.cpp.
+#include "network.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <iterator>
+#include <limits>
+#include <numeric>
+#include <stdexcept>
+#include <string>
+#include <tuple>
+#include <utility>
+
+#include "errors.hpp"
+#include "population.hpp"
+#include "random.hpp"
+
+namespace xsector {
+
+// ---------------------------------------------------------------------------------------
+// Network container
+// ---------------------------------------------------------------------------------------
+
+namespace {
+
+using TieList = std::vector<std::pair<NodeId, NodeId>>;
+
+// The constructor's preconditions. Violations are programming errors of the caller (the
+// loaders report user mistakes themselves, with file and line), hence invalid_argument.
+void check_ties(std::size_t node_count, const TieList& ties, std::size_t trust_count) {
+  if (node_count >= std::numeric_limits<NodeId>::max())
+    throw std::invalid_argument("Network: too many nodes for 32-bit node ids");
+  if (ties.size() > std::numeric_limits<EdgeId>::max() / 2)
+    throw std::invalid_argument("Network: too many ties for 32-bit edge ids");
+  if (trust_count != ties.size()) throw std::invalid_argument("Network: need one trust value per tie");
+  for (const auto& [u, v] : ties) {
+    if (u >= node_count || v >= node_count) throw std::invalid_argument("Network: tie names a node out of range");
+    if (u == v) throw std::invalid_argument("Network: self-loop on node " + std::to_string(u));
+  }
+}
+
+// The 2E stored directions grouped by source node, each row sorted by neighbour, with the
+// tie each direction belongs to. Sorted rows make the graph a function of the tie *set*,
+// not of the order the ties were listed in.
+struct Adjacency {
+  std::vector<EdgeId> rowstart;  // N + 1
+  std::vector<NodeId> column;    // 2E
+  std::vector<TieId> tie;        // 2E
+};
+
+void sort_rows(Adjacency& adj) {
+  std::vector<std::pair<NodeId, TieId>> row;  // reused: no allocation per node
+  for (std::size_t v = 0; v + 1 < adj.rowstart.size(); ++v) {
+    const auto begin = adj.column.begin() + adj.rowstart[v], end = adj.column.begin() + adj.rowstart[v + 1];
+    if (!std::is_sorted(begin, end)) {  // the SBM's rows already are
+      const auto tie = adj.tie.begin() + adj.rowstart[v];
+      row.clear();
+      for (auto it = begin; it != end; ++it) row.emplace_back(*it, tie[it - begin]);
+      std::sort(row.begin(), row.end());
+      for (std::size_t k = 0; k < row.size(); ++k) std::tie(begin[k], tie[k]) = row[k];
+    }
+    if (const auto dup = std::adjacent_find(begin, end); dup != end)
+      throw std::invalid_argument("Network: duplicate tie between nodes " + std::to_string(v) + " and " +
+                                  std::to_string(*dup));
+  }
+}
+
+// A counting sort of the directions by source: O(N + E) time, sequential reads of the tie
+// list, and no memory beyond the result.
+Adjacency group_by_source(std::size_t node_count, const TieList& ties) {
+  Adjacency adj;
+  adj.rowstart.assign(node_count + 1, 0);
+  for (const auto& [u, v] : ties) {
+    ++adj.rowstart[u + 1];
+    ++adj.rowstart[v + 1];
+  }
+  std::partial_sum(adj.rowstart.begin(), adj.rowstart.end(), adj.rowstart.begin());
+  adj.column.resize(2 * ties.size());
+  adj.tie.resize(2 * ties.size());
+  std::vector<EdgeId> next(adj.rowstart.begin(), adj.rowstart.end() - 1);
+  const auto place = [&](NodeId from, NodeId to, TieId t) {
+    adj.column[next[from]] = to;
+    adj.tie[next[from]++] = t;
+  };
+  for (TieId t = 0; t < ties.size(); ++t) {
+    place(ties[t].first, ties[t].second, t);
+    place(ties[t].second, ties[t].first, t);
+  }
+  sort_rows(adj);
+  return adj;
+}
+
+// Reads an Adjacency row by row as (source, target) pairs: the sorted edge list that
+// Boost's edges_are_sorted constructor takes.
+class SortedDirections {
+ public:
+  using iterator_category = std::input_iterator_tag;
+  using value_type = std::pair<NodeId, NodeId>;
+  using difference_type = std::ptrdiff_t;
+  using pointer = const value_type*;
+  using reference = const value_type&;
+
+  SortedDirections(const Adjacency& adj, EdgeId e) : adj_(&adj), e_(e) { settle(); }
+  reference operator*() const { return current_; }
+  pointer operator->() const { return &current_; }
+  SortedDirections& operator++() {
+    ++e_;
+    settle();
+    return *this;
+  }
+  bool operator==(const SortedDirections& other) const { return e_ == other.e_; }
+
+ private:
+  void settle() {
+    if (e_ >= adj_->column.size()) return;
+    while (adj_->rowstart[source_ + 1] <= e_) ++source_;
+    current_ = {source_, adj_->column[e_]};
+  }
+  const Adjacency* adj_;
+  EdgeId e_;
+  NodeId source_ = 0;
+  value_type current_{};
+};
+
+}  // namespace
+
+Network::Network(std::vector<Sector> sectors, const std::vector<std::pair<NodeId, NodeId>>& ties,
+                 std::vector<double> tie_trust)
+    : sectors_(std::move(sectors)), initial_trust_(std::move(tie_trust)) {
+  check_ties(sectors_.size(), ties, initial_trust_.size());
+  Adjacency adj = group_by_source(sectors_.size(), ties);
+  const auto directions = static_cast<EdgeId>(adj.column.size());
+  graph_ = CsrGraph(boost::edges_are_sorted, SortedDirections(adj, 0), SortedDirections(adj, directions),
+                    static_cast<NodeId>(sectors_.size()), directions);
+  // Both stored directions of a tie point back to it, so that trust is one shared value.
+  tie_of_edge_ = std::move(adj.tie);
+}
+
+// ---------------------------------------------------------------------------------------
+// Stochastic block model (MODEL.md 5)
+// ---------------------------------------------------------------------------------------
+//
+// E_ab is the expected number of tie *ends* that nodes of sector a have towards sector b;
+// row a sums to the degree mass D_a = N_a k_a. A tie between blocks a != b contributes
+// exactly one end to row a (and one to row b), so the expected number of ties between
+// a and b is E_ab itself (= E_ba), spread over N_a N_b pairs: p_ab = E_ab / (N_a N_b).
+// A tie inside block a contributes two ends to row a, so the expected number of ties
+// inside a is E_aa / 2, spread over N_a (N_a - 1) / 2 unordered pairs:
+// p_aa = E_aa / (N_a (N_a - 1)). Both are capped at 1; a cap (or a block with no pairs but
+// a positive target, e.g. N_a = 1) is reported in capped_blocks because the realised
+// degrees then fall short of k.
+
+namespace {
+
+using SectorArray = std::array<double, kSectorCount>;
+using SectorMatrix = std::array<SectorArray, kSectorCount>;
+
+// E_ab of MODEL.md 5 from the per-sector node counts.
+SectorMatrix expected_tie_ends(const Params& params, const std::array<std::uint64_t, kSectorCount>& count) {
+  SectorArray mass{}, open_mass{};  // D_a and D'_a
+  double total_open = 0;            // D'
+  for (int a = 0; a < kSectorCount; ++a) {
+    const double h = is_client(static_cast<Sector>(a)) ? params.network.homophily : 0.0;
+    mass[a] = static_cast<double>(count[a]) * params.network.mean_degree[a];
+    open_mass[a] = (1.0 - h) * mass[a];
+    total_open += open_mass[a];
+  }
+  SectorMatrix e{};
+  for (int a = 0; a < kSectorCount; ++a)
+    for (int b = 0; b < kSectorCount; ++b) {
+      // D' = 0 only when every D'_a is 0: there is no open mass to mix.
+      e[a][b] = total_open > 0 ? open_mass[a] * open_mass[b] / total_open : 0.0;
+      if (a == b) e[a][b] += mass[a] - open_mass[a];  // h_a D_a
+    }
+  return e;
+}
+
+// One block pair (a <= b) as a list of candidate pairs, each tied with probability p.
+struct BlockPair {
+  int a, b;
+  std::uint64_t pairs;  // N_a N_b, or N_a (N_a - 1) / 2 inside a block
+  double wanted_ties;   // expected ties: E_ab, or E_aa / 2 inside a block (as in CappedBlock)
+  double p;
+  bool capped() const { return wanted_ties > static_cast<double>(pairs); }
+};
+
+BlockPair block_pair(int a, int b, const std::array<std::uint64_t, kSectorCount>& count, const SectorMatrix& e) {
+  BlockPair bp{a, b, 0, 0.0, 0.0};
+  if (a == b) {
+    bp.pairs = count[a] < 2 ? 0 : count[a] * (count[a] - 1) / 2;
+    bp.wanted_ties = e[a][a] / 2;
+  } else {
+    bp.pairs = count[a] * count[b];
+    bp.wanted_ties = e[a][b];
+  }
+  if (bp.pairs > 0 && bp.wanted_ties > 0) bp.p = std::min(1.0, bp.wanted_ties / static_cast<double>(bp.pairs));
+  return bp;
+}
+
+// Calls emit(k) for each k in [0, pairs), in increasing order, each independently with
+// probability p. Geometric skipping: the gap before the next success is
+// floor(log U / log(1 - p)), so the cost is O(number of successes), not O(pairs).
+template <class Emit>
+void sample_pairs(std::uint64_t pairs, double p, Stream& stream, Emit&& emit) {
+  if (pairs == 0 || p <= 0) return;
+  if (p >= 1) {  // log(1 - p) would be -inf; every pair is tied
+    for (std::uint64_t k = 0; k < pairs; ++k) emit(k);
+    return;
+  }
+  const double log_q = std::log1p(-p);  // log1p keeps small p accurate
+  for (std::uint64_t k = 0;; ++k) {
+    const double skip = std::floor(std::log(stream.uniform()) / log_q);
+    // First compared as a double, so that a huge skip is never converted (pairs <= 2^62
+    // because N < 2^32); then exactly, in case the double comparison rounded.
+    if (skip >= static_cast<double>(pairs - k)) return;
+    const auto gap = static_cast<std::uint64_t>(skip);
+    if (gap >= pairs - k) return;
+    k += gap;
+    emit(k);
+  }
+}
+
+// Maps increasing linear indices over the pairs i < j < n of a block (row by row:
+// (0,1), (0,2), ..., (0,n-1), (1,2), ...) to (i, j) exactly, in integer arithmetic. The row
+// only moves forward, so a whole block costs O(n + ties).
+class TriangleCursor {
+ public:
+  explicit TriangleCursor(std::uint64_t n) : n_(n) {}
+  std::pair<std::uint64_t, std::uint64_t> operator()(std::uint64_t k) {
+    while (k >= row_first_ + row_length()) {
+      row_first_ += row_length();
+      ++row_;
+    }
+    return {row_, row_ + 1 + (k - row_first_)};
+  }
+
+ private:
+  std::uint64_t row_length() const { return n_ - 1 - row_; }
+  std::uint64_t n_, row_ = 0, row_first_ = 0;  // row_first_: linear index of (row_, row_ + 1)
+};
+
+std::uint64_t block_pair_index(int a, int b) { return static_cast<std::uint64_t>(a * kSectorCount + b); }
+
+void sample_block_pair(const BlockPair& bp, const std::array<std::uint64_t, kSectorCount>& offset,
+                       const std::array<std::uint64_t, kSectorCount>& count, std::uint64_t run_seed, TieList& ties) {
+  Stream stream(run_seed, kNetworkTick, block_pair_index(bp.a, bp.b), Purpose::network_block);
+  const auto tie = [&ties](std::uint64_t u, std::uint64_t v) {
+    ties.emplace_back(static_cast<NodeId>(u), static_cast<NodeId>(v));
+  };
+  if (bp.a == bp.b) {
+    TriangleCursor cursor(count[bp.a]);
+    sample_pairs(bp.pairs, bp.p, stream, [&](std::uint64_t k) {
+      const auto [i, j] = cursor(k);
+      tie(offset[bp.a] + i, offset[bp.a] + j);
+    });
+  } else {
+    const std::uint64_t width = count[bp.b];
+    sample_pairs(bp.pairs, bp.p, stream,
+                 [&](std::uint64_t k) { tie(offset[bp.a] + k / width, offset[bp.b] + k % width); });
+  }
+}
+
+}  // namespace
+
+Network generate_sbm(const Params& params, std::uint64_t run_seed) {
+  std::array<std::uint64_t, kSectorCount> count{}, offset{};
+  std::uint64_t nodes = 0;
+  for (int a = 0; a < kSectorCount; ++a) {
+    count[a] = static_cast<std::uint64_t>(scaled_count(params, static_cast<Sector>(a)));
+    offset[a] = nodes;
+    nodes += count[a];
+  }
+  if (nodes >= std::numeric_limits<NodeId>::max())
+    throw InputError("population: " + std::to_string(nodes) + " agents exceed the limit of 32-bit node ids");
+
+  const SectorMatrix e = expected_tie_ends(params, count);
+  std::vector<BlockPair> blocks;
+  double expected_ties = 0;
+  for (int a = 0; a < kSectorCount; ++a)
+    for (int b = a; b < kSectorCount; ++b) {
+      blocks.push_back(block_pair(a, b, count, e));
+      expected_ties += blocks.back().p * static_cast<double>(blocks.back().pairs);
+    }
+
+  // Reserve past the expectation (+6 sd of the Poisson-binomial count) so that the tie
+  // list is allocated once: at national scale a doubling would cost hundreds of MB.
+  TieList ties;
+  ties.reserve(static_cast<std::size_t>(expected_ties + 6 * std::sqrt(expected_ties) + 16));
+  for (const auto& bp : blocks) sample_block_pair(bp, offset, count, run_seed, ties);
+
+  std::vector<Sector> sectors;
+  sectors.reserve(nodes);
+  for (int a = 0; a < kSectorCount; ++a) sectors.insert(sectors.end(), count[a], static_cast<Sector>(a));
+
+  std::vector<double> trust(ties.size(), params.network.initial_trust);
+  Network network(std::move(sectors), ties, std::move(trust));
+  for (const auto& bp : blocks)
+    if (bp.capped())
+      network.capped_blocks.push_back(
+          {static_cast<Sector>(bp.a), static_cast<Sector>(bp.b), bp.wanted_ties, static_cast<double>(bp.pairs)});
+  return network;
+}
+
+}  // namespace xsector
