@@ -1,0 +1,23 @@
+"""xsector_analysis: read, summarise and plot xsector results files.
+
+    import xsector_analysis as xa
+    ds = xa.open_results("out.h5")                 # lazy xarray Dataset
+    df = xa.to_frame(ds, "public_sector_gap")      # tidy DataFrame
+    s = xa.summarize(ds, "public_sector_gap")      # mean and 95% t-interval per point and year
+    fig = xa.plot_gap(ds)                          # matplotlib Figure
+
+See analysis/README.md. Command line: python3 -m xsector_analysis report OUT.h5 -o report.html
+"""
+from .io import RunInfo, metrics, open_results, run_info, swept_parameters, ticks_per_year
+from .summary import (arms, compare, cost_effectiveness, final_year, interval, point_label, summarize,
+                      t_quantile, to_frame, total, yearly)
+from .plots import plot_capacity, plot_comparison, plot_gap, plot_response, plot_support_share
+from .report import build_report
+
+__all__ = [
+    "RunInfo", "metrics", "open_results", "run_info", "swept_parameters", "ticks_per_year",
+    "arms", "compare", "cost_effectiveness", "final_year", "interval", "point_label", "summarize",
+    "t_quantile", "to_frame", "total", "yearly",
+    "plot_capacity", "plot_comparison", "plot_gap", "plot_response", "plot_support_share",
+    "build_report",
+]

@@ -1,0 +1,399 @@
+"""Tidy tables, yearly aggregation and replicate summaries.
+
+Yearly values
+-------------
+Metrics are recorded per tick. `yearly(ds, metric)` turns them into values per simulated
+year (complete years only), following MODEL.md section 8:
+
+* flows (units "... per tick": spending, engagements, starts, grants, ...) are summed over
+  the ticks of the year, and their units become "... per year";
+* states (capacity, toolkit share, funds held, slots, pool, participation) take the value
+  at the last tick of the year (end of year);
+* the gap indicators (public_support_share, public_participation_share,
+  public_sector_gap, public_support_ratio) are recomputed from the year's totals:
+  government support spending / all support spending over the year, and government
+  collaboration participation / all participation summed over the ticks of the year
+  (member-ticks). A per-tick share is NaN whenever nothing was spent in that tick; the
+  yearly share is NaN only if nothing was spent all year.
+
+Replicate intervals
+-------------------
+`summarize` reports, per group (by default a sweep point) and year, the mean over
+replicates and a 95% Student t confidence interval for that mean:
+mean ± t(0.975, n−1) · s / √n, with s the sample standard deviation over the n
+replicates that have a finite value. We use a t-interval, not a percentile interval,
+because the question is "what is the expected outcome at this point, and how sure are
+we?" — replicates are independent draws (independent seeds), the mean over replicates is
+what the curves show, and sweeps usually have 2–20 replicates, far too few to estimate
+2.5th and 97.5th percentiles. With a single replicate there is no estimate of the spread:
+`std`, `lower` and `upper` are NaN (not zero), and plots draw the mean without a band.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from .io import open_results, run_coordinates, swept_parameters, ticks_per_year
+
+GAP_METRICS = ("public_support_share", "public_participation_share", "public_sector_gap", "public_support_ratio")
+GOVERNMENT = "government"
+
+
+# --- Student t quantile (no scipy needed) -------------------------------------------------
+
+def _betacf(a: float, b: float, x: float) -> float:
+    """Continued fraction of the regularized incomplete beta function (Lentz's method)."""
+    tiny = 1e-300
+    c, d = 1.0, 1.0 - (a + b) * x / (a + 1.0)
+    d = 1.0 / (d if abs(d) > tiny else tiny)
+    h = d
+    for m in range(1, 300):
+        for num in (m * (b - m) * x / ((a + 2 * m - 1) * (a + 2 * m)),
+                    -(a + m) * (a + b + m) * x / ((a + 2 * m) * (a + 2 * m + 1))):
+            d = 1.0 + num * d
+            d = 1.0 / (d if abs(d) > tiny else tiny)
+            c = 1.0 + num / c
+            c = c if abs(c) > tiny else tiny
+            h *= d * c
+        if abs(d * c - 1.0) < 1e-15:
+            break
+    return h
+
+
+def _betainc(a: float, b: float, x: float) -> float:
+    if x <= 0.0:
+        return 0.0
+    if x >= 1.0:
+        return 1.0
+    front = math.exp(math.lgamma(a + b) - math.lgamma(a) - math.lgamma(b) + a * math.log(x) + b * math.log1p(-x))
+    if x < (a + 1.0) / (a + b + 2.0):
+        return front * _betacf(a, b, x) / a
+    return 1.0 - front * _betacf(b, a, 1.0 - x) / b
+
+
+def t_cdf(t: float, df: float) -> float:
+    """CDF of Student's t distribution."""
+    tail = 0.5 * _betainc(df / 2.0, 0.5, df / (df + t * t))
+    return 1.0 - tail if t > 0 else tail
+
+
+def t_quantile(p: float, df: float) -> float:
+    """Quantile of Student's t distribution (bisection on t_cdf; exact to ~1e-12)."""
+    if not 0.0 < p < 1.0 or not df > 0:
+        return math.nan
+    if p < 0.5:
+        return -t_quantile(1.0 - p, df)
+    lo, hi = 0.0, 1.0
+    while t_cdf(hi, df) < p:
+        hi *= 2.0
+    for _ in range(200):
+        mid = 0.5 * (lo + hi)
+        if t_cdf(mid, df) < p:
+            lo = mid
+        else:
+            hi = mid
+        if hi - lo < 1e-13 * max(1.0, hi):
+            break
+    return 0.5 * (lo + hi)
+
+
+# --- yearly values ------------------------------------------------------------------------
+
+def _is_flow(da: xr.DataArray) -> bool:
+    return "per tick" in str(da.attrs.get("units", ""))
+
+
+def _run_coord_values(ds: xr.Dataset) -> dict:
+    return {c: ("run", np.asarray(ds[c].values)) for c in run_coordinates(ds) if c in ds.coords}
+
+
+def _by_year(ds: xr.Dataset, metric: str, how: str) -> xr.DataArray:
+    """Aggregate a metric's ticks into complete years: how = 'sum' or 'last'."""
+    da = ds[metric]
+    tpy = ticks_per_year(ds)
+    years = ds.sizes["tick"] // tpy
+    if years == 0:
+        raise ValueError(f"the file holds {ds.sizes['tick']} ticks, less than one year of {tpy} ticks")
+    values = np.asarray(da.isel(tick=slice(0, years * tpy)).values, dtype=float)
+    shaped = values.reshape(values.shape[0], years, tpy, *values.shape[2:])
+    out = shaped.sum(axis=2) if how == "sum" else shaped[:, :, -1]
+    dims = ("run", "year") + da.dims[2:]
+    coords = {"run": ds["run"].values, "year": np.arange(years)}
+    for d in da.dims[2:]:
+        coords[d] = ds[d].values
+    coords.update(_run_coord_values(ds))
+    attrs = dict(da.attrs)
+    if how == "sum":
+        attrs["units"] = str(attrs.get("units", "")).replace("per tick", "per year")
+    return xr.DataArray(out, dims=dims, coords=coords, name=metric, attrs=attrs)
+
+
+def yearly(ds: xr.Dataset, metric: str) -> xr.DataArray:
+    """A metric per complete simulated year: [run, year(, sector | stage)] (see module doc)."""
+    if metric not in ds:
+        raise KeyError(f"no metric {metric!r} in this file")
+    if metric in GAP_METRICS and "support_spending" in ds and "collab_participation" in ds:
+        spend = _by_year(ds, "support_spending", "sum")
+        part = _by_year(ds, "collab_participation", "sum")
+        with np.errstate(invalid="ignore", divide="ignore"):
+            total_spend = spend.sum("sector")
+            support = (spend.sel(sector=GOVERNMENT) / total_spend).where(total_spend > 0)
+            total_part = part.sum("sector")
+            participation = (part.sel(sector=GOVERNMENT) / total_part).where(total_part > 0)
+            values = {
+                "public_support_share": support,
+                "public_participation_share": participation,
+                "public_sector_gap": participation - support,
+                "public_support_ratio": (support / participation).where(participation > 0),
+            }[metric]
+        values = values.drop_vars("sector", errors="ignore")
+        values.name = metric
+        values.attrs = dict(ds[metric].attrs)
+        values.attrs["yearly"] = "recomputed from yearly totals of support_spending and collab_participation"
+        return values
+    return _by_year(ds, metric, "sum" if _is_flow(ds[metric]) else "last")
+
+
+def final_year(ds: xr.Dataset, metric: str) -> xr.DataArray:
+    """The metric in the last complete year: [run(, sector | stage)]."""
+    return yearly(ds, metric).isel(year=-1)
+
+
+def total(ds: xr.Dataset, metric: str) -> xr.DataArray:
+    """A flow summed over every tick of the run: [run(, sector | stage)]."""
+    da = ds[metric]
+    out = xr.DataArray(np.asarray(da.values, dtype=float).sum(axis=1), dims=("run",) + da.dims[2:],
+                       coords={"run": ds["run"].values, **{d: ds[d].values for d in da.dims[2:]}},
+                       name=metric, attrs=dict(da.attrs))
+    return out.assign_coords(_run_coord_values(ds))
+
+
+# --- tidy frames --------------------------------------------------------------------------
+
+def _run_table(ds: xr.Dataset) -> pd.DataFrame:
+    cols = {c: np.asarray(ds[c].values) for c in run_coordinates(ds) if c in ds.coords}
+    return pd.DataFrame(cols, index=pd.Index(np.asarray(ds["run"].values), name="run"))
+
+
+def to_frame(ds: xr.Dataset, metric: str, time: str = "tick") -> pd.DataFrame:
+    """A tidy DataFrame of one metric: one row per run, time step (and sector or stage).
+
+    Columns: run, point, replicate, each swept parameter (by its coordinate name),
+    then tick and year (time="tick") or year alone (time="year", values of `yearly`),
+    then sector or stage if the metric has one, then value.
+    Only the metric's data is read; select runs first (`ds.isel(run=...)`) to read less.
+    """
+    if time not in ("tick", "year"):
+        raise ValueError("time must be 'tick' or 'year'")
+    if time == "tick":
+        da = ds[metric]
+        values = np.asarray(da.values, dtype=float)
+        index = {"run": np.asarray(ds["run"].values), "tick": np.asarray(ds["tick"].values)}
+    else:
+        da = yearly(ds, metric)
+        values = np.asarray(da.values, dtype=float)
+        index = {"run": np.asarray(ds["run"].values), "year": np.asarray(da["year"].values)}
+    for d in da.dims[2:]:
+        index[d] = np.asarray(da[d].values)
+    mi = pd.MultiIndex.from_product(list(index.values()), names=list(index))
+    frame = pd.DataFrame({"value": values.reshape(-1)}, index=mi).reset_index()
+    if time == "tick":
+        year = pd.Series(np.asarray(ds["year"].values) if "year" in ds.coords
+                         else np.asarray(ds["tick"].values) / ticks_per_year(ds),
+                         index=np.asarray(ds["tick"].values))
+        frame.insert(2, "year", frame["tick"].map(year))
+    frame = frame.join(_run_table(ds), on="run")
+    front = ["run"] + [c for c in _run_table(ds).columns]
+    return frame[front + [c for c in frame.columns if c not in front]]
+
+
+# --- replicate summaries ------------------------------------------------------------------
+
+def interval(values, level: float = 0.95) -> tuple[int, float, float, float, float]:
+    """(n, mean, std, lower, upper) of the finite values: Student t interval for the mean."""
+    v = np.asarray(values, dtype=float)
+    v = v[np.isfinite(v)]
+    n = v.size
+    if n == 0:
+        return 0, math.nan, math.nan, math.nan, math.nan
+    mean = float(v.mean())
+    if n < 2:
+        return 1, mean, math.nan, math.nan, math.nan
+    std = float(v.std(ddof=1))
+    half = t_quantile(0.5 + level / 2.0, n - 1) * std / math.sqrt(n)
+    return n, mean, std, mean - half, mean + half
+
+
+def _summarize_frame(frame: pd.DataFrame, keys: list[str], level: float) -> pd.DataFrame:
+    rows = []
+    for key, group in frame.groupby(keys, sort=True, dropna=False):
+        key = key if isinstance(key, tuple) else (key,)
+        rows.append(key + interval(group["value"].to_numpy(), level))
+    return pd.DataFrame(rows, columns=keys + ["n", "mean", "std", "lower", "upper"])
+
+
+def summarize(ds: xr.Dataset, metric: str, by="point", time: str = "year", level: float = 0.95) -> pd.DataFrame:
+    """Mean over replicates and a `level` t-interval per group and time step.
+
+    by : "point" (default: each sweep point), the name of a swept-parameter coordinate
+        (marginal over the other parameters), a list of those, or None (all runs).
+    time : "year" (yearly values, see `yearly`), "tick" (per tick, with a year column),
+        or "final" (the last complete year only).
+    Columns: the `by` keys (for by="point" also the swept parameters of each point),
+    year (and tick), sector or stage if any, n, mean, std, lower, upper.
+    `lower`/`upper` are NaN when fewer than two replicates have a value.
+    """
+    keys = [] if by is None else ([by] if isinstance(by, str) else list(by))
+    if time == "final":
+        frame = to_frame(ds, metric, time="year")
+        frame = frame[frame["year"] == frame["year"].max()]
+        time_keys = ["year"]
+    elif time in ("tick", "year"):
+        frame = to_frame(ds, metric, time=time)
+        time_keys = ["tick", "year"] if time == "tick" else ["year"]
+    else:
+        raise ValueError("time must be 'year', 'tick' or 'final'")
+    label_keys = [d for d in ("sector", "stage") if d in frame.columns]
+    out = _summarize_frame(frame, keys + time_keys + label_keys, level)
+    if keys == ["point"]:
+        params = list(swept_parameters(ds))
+        if params:
+            per_point = frame.groupby("point")[params].first()
+            out = out.join(per_point, on="point")
+            out = out[["point"] + params + [c for c in out.columns if c not in ["point"] + params]]
+    out.attrs["metric"] = metric
+    out.attrs["units"] = ds[metric].attrs.get("units", "")
+    out.attrs["level"] = level
+    return out
+
+
+# --- comparing scenarios, interventions or sweep points ------------------------------------
+
+def point_label(ds: xr.Dataset, point: int) -> str:
+    """'path=value, path=value' for a sweep point (the scenario name for a lone run)."""
+    params = swept_parameters(ds)
+    if not params:
+        return str(ds.attrs.get("scenario_name", f"point {point}"))
+    runs = np.flatnonzero(np.asarray(ds["point"].values) == point)
+    if runs.size == 0:
+        return f"point {point}"
+    return ", ".join(f"{path}={_fmt(ds[name].values[runs[0]])}" for name, path in params.items())
+
+
+def _fmt(v) -> str:
+    if isinstance(v, (float, np.floating)):
+        return f"{float(v):.4g}"
+    return str(v)
+
+
+def arms(results, labels=None) -> list[tuple[str, xr.Dataset]]:
+    """Normalise what is being compared into a list of (label, Dataset) arms.
+
+    results : a path or Dataset, a list of them, or a dict {label: path or Dataset}.
+    A file with several sweep points gives one arm per point, labelled
+    "scenario: path=value"; a file with one point is labelled by its scenario_name.
+    labels : optional list of labels replacing those, in order.
+    """
+    if isinstance(results, dict):
+        items = [(str(k), v) for k, v in results.items()]
+    elif isinstance(results, (list, tuple)):
+        items = [(None, v) for v in results]
+    else:
+        items = [(None, results)]
+    out = []
+    for label, item in items:
+        ds = item if isinstance(item, xr.Dataset) else open_results(item)
+        points = np.unique(np.asarray(ds["point"].values))
+        name = str(ds.attrs.get("scenario_name", "results"))
+        if points.size <= 1:
+            out.append((label or name, ds))
+            continue
+        for p in points:
+            sub = ds.isel(run=np.flatnonzero(np.asarray(ds["point"].values) == p))
+            prefix = label or name
+            out.append((f"{prefix}: {point_label(ds, int(p))}", sub))
+    if labels is not None:
+        labels = list(labels)
+        if len(labels) != len(out):
+            raise ValueError(f"{len(labels)} labels given for {len(out)} arms")
+        out = [(lab, ds) for lab, (_, ds) in zip(labels, out)]
+    return out
+
+
+def compare(results, metric: str = "public_sector_gap", sector=None, labels=None, level: float = 0.95) -> pd.DataFrame:
+    """Final-year mean and t-interval of `metric` for each arm (see `arms`).
+
+    For a per-sector metric pass `sector` (e.g. "government"); otherwise sectors are summed.
+    Columns: label, n, mean, std, lower, upper.
+    """
+    rows = []
+    for label, ds in arms(results, labels):
+        da = final_year(ds, metric)
+        if "sector" in da.dims:
+            da = da.sel(sector=sector) if sector is not None else da.sum("sector")
+        if "stage" in da.dims:
+            da = da.sum("stage")
+        rows.append((label,) + interval(da.values, level))
+    out = pd.DataFrame(rows, columns=["label", "n", "mean", "std", "lower", "upper"])
+    out.attrs.update(metric=metric, level=level)
+    return out
+
+
+def cost_effectiveness(results, baseline=0, cost=None, cost_metric: str = "support_spending",
+                       cost_sectors=(GOVERNMENT,), labels=None, level: float = 0.95) -> pd.DataFrame:
+    """How much of the public sector gap each arm closes per dollar, relative to a baseline.
+
+    Gap closed = baseline's final-year public_sector_gap − the arm's (positive: the
+    public sector is less underserved). Means are over each arm's replicates.
+
+    How cost is estimated. The model has no price tag for an intervention, so by default
+    the cost of an arm is the extra money it puts into support for the public sector:
+    the arm's `cost_metric` (default support_spending, USD per tick, which counts every
+    engagement bought at full price, paid from budgets, grants or vouchers) summed over
+    every tick of the run and over `cost_sectors` (default government), minus the same
+    total in the baseline, averaged over replicates. This counts a government budget
+    increase and foundation money reaching governments alike, as dollars of support the
+    public sector received; it does not count money that was granted but never spent
+    (see funds_expired, foundation_unspent), nor the cost of interventions that move no
+    money in the model (graduate programs, dissemination, knowledge mobilisation,
+    compliance toolkits) — for those pass `cost={label: dollars}`, which overrides the
+    estimate for the arms it names.
+
+    Columns: label, n, gap, gap_lower, gap_upper, gap_closed, extra_support_total,
+    extra_cost, cost_source, gap_closed_per_million_usd, rank. The per-dollar figure is
+    NaN when the extra cost is zero or negative (nothing to divide by); `rank` orders the
+    arms by it (1 = closes the most gap per dollar).
+    """
+    arm_list = arms(results, labels)
+    names = [lab for lab, _ in arm_list]
+    base_index = names.index(baseline) if isinstance(baseline, str) else int(baseline)
+    cost = dict(cost or {})
+    stats = []
+    for label, ds in arm_list:
+        gap = interval(final_year(ds, "public_sector_gap").values, level)
+        spend = total(ds, cost_metric)
+        if "sector" in spend.dims:
+            all_support = float(spend.sum("sector").mean("run"))
+            spend = spend.sel(sector=list(cost_sectors)).sum("sector")
+        else:
+            all_support = float(spend.mean("run"))
+        stats.append((label, gap, float(spend.mean("run")), all_support))
+    base = stats[base_index]
+    rows = []
+    for label, gap, spent, all_support in stats:
+        if label in cost:
+            extra, source = float(cost[label]), "given"
+        else:
+            extra, source = spent - base[2], f"estimated: extra {cost_metric} ({'+'.join(cost_sectors)})"
+        closed = base[1][1] - gap[1]
+        per_million = closed / (extra / 1e6) if extra > 0 else math.nan
+        rows.append(dict(label=label, n=gap[0], gap=gap[1], gap_lower=gap[3], gap_upper=gap[4],
+                         gap_closed=closed, extra_support_total=all_support - base[3], extra_cost=extra,
+                         cost_source=source, gap_closed_per_million_usd=per_million))
+    out = pd.DataFrame(rows)
+    out["rank"] = out["gap_closed_per_million_usd"].rank(ascending=False, method="min")
+    out.attrs.update(baseline=names[base_index], cost_metric=cost_metric, level=level)
+    return out

@@ -1,0 +1,297 @@
+"""The analysis package (analysis/xsector_analysis) against files made by the real binary.
+
+Needs XSECTOR_BIN (ctest sets it, with PYTHONPATH=analysis); without it the tests that
+need results files are skipped with that reason. The sweep: foundation.public_share in
+{0.0, 0.5} x 2 replicates, 2 years, population.scale 0.05.
+"""
+import json
+import math
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import xsector_analysis as xa
+from xsector_analysis import runner
+
+VALUES = (0.0, 0.5)
+REPLICATES = 2
+YEARS = 2
+SECTORS = ["government", "business", "nonprofit"]
+STAGES = ["diagnose", "design", "implement", "evaluate"]
+ANALYSIS_DIR = Path(xa.__file__).resolve().parent.parent
+
+
+def need_binary():
+    if not os.environ.get("XSECTOR_BIN"):
+        pytest.skip("XSECTOR_BIN is not set: these tests read files made by the real xsector binary "
+                    "(run them through ctest, or set XSECTOR_BIN=build/sim/xsector)")
+    return os.environ["XSECTOR_BIN"]
+
+
+@pytest.fixture(scope="module")
+def files(tmp_path_factory):
+    """A sweep file and a single-run file of the same small scenario."""
+    binary = need_binary()
+    tmp = tmp_path_factory.mktemp("analysis")
+    toml = runner.public_share_sweep_toml(VALUES, REPLICATES, YEARS, 0.05, description="analysis test sweep")
+    sweep = runner.sweep(runner.write_scenario(tmp, "analysis_sweep", toml), tmp / "sweep.h5", binary=binary)
+    single_toml = re.sub(r"\[sweep\][\s\S]*", "", toml)
+    single = runner.run(runner.write_scenario(tmp, "analysis_single", single_toml), tmp / "single.h5",
+                        sets=["foundation.public_share=0.5"], binary=binary)
+    return {"sweep": sweep, "single": single, "tmp": tmp}
+
+
+def metric_table():
+    """(name, shape, units) of every metric in sim/metrics.hpp."""
+    src = Path(os.environ.get("XSECTOR_SOURCE_DIR", ANALYSIS_DIR.parent)) / "sim" / "metrics.hpp"
+    return re.findall(r'\{"(\w+)", MetricShape::(\w+), "([^"]*)"', src.read_text())
+
+
+# --- open_results ------------------------------------------------------------------------
+
+def test_open_results_dimensions_labels_and_coordinates(files):
+    ds = xa.open_results(files["sweep"])
+    runs = len(VALUES) * REPLICATES
+    assert ds.sizes["run"] == runs
+    assert ds.sizes["tick"] == YEARS * xa.ticks_per_year(ds)
+    assert list(ds["sector"].values) == SECTORS and all(isinstance(s, str) for s in ds["sector"].values)
+    assert list(ds["stage"].values) == STAGES
+    for coord in ("point", "replicate", "seed", "done", "year", "foundation_public_share"):
+        assert coord in ds.coords, coord
+    assert ds["foundation_public_share"].dims == ("run",)
+    assert ds["foundation_public_share"].attrs["param_path"] == "foundation.public_share"
+    assert xa.swept_parameters(ds) == {"foundation_public_share": "foundation.public_share"}
+    assert sorted(set(ds["foundation_public_share"].values.tolist())) == list(VALUES)
+    assert sorted(set(ds["point"].values.tolist())) == [0, 1]
+    assert sorted(set(ds["replicate"].values.tolist())) == list(range(REPLICATES))
+    assert np.allclose(ds["year"].values, ds["tick"].values / xa.ticks_per_year(ds))
+    assert ds.attrs["scenario_name"] == "analysis_sweep"
+    assert ds.attrs["kind"] == "sweep"
+    assert ds.attrs["runs_done"] == runs
+
+
+def test_every_metric_has_its_shape_and_units(files):
+    ds = xa.open_results(files["sweep"])
+    table = metric_table()
+    assert len(table) >= 27
+    last = {"by_sector": ("sector",), "scalar": (), "by_stage": ("stage",)}
+    for name, shape, units in table:
+        assert name in ds, name
+        assert ds[name].dims == ("run", "tick") + last[shape], name
+        assert ds[name].attrs["units"] == units, name
+        assert ds[name].attrs.get("long_name"), name
+    assert sorted(xa.metrics(ds)) == sorted(n for n, _, _ in table)
+
+
+def test_open_results_is_lazy(files):
+    ds = xa.open_results(files["sweep"])
+    assert not any(ds[m].variable._in_memory for m in xa.metrics(ds))
+    one = ds.isel(run=1)["support_spending"]
+    assert not one.variable._in_memory
+    assert one.values.shape == (ds.sizes["tick"], 3)
+    assert not ds["support_spending"].variable._in_memory  # reading a selection caches nothing
+
+
+def test_single_run_file_reads_like_a_sweep(files):
+    ds = xa.open_results(files["single"])
+    assert ds.sizes["run"] == 1
+    assert ds.attrs["kind"] == "run"
+    assert ds.attrs["scenario_name"] == "analysis_single"
+    assert xa.swept_parameters(ds) == {}
+    assert "foundation.public_share=0.5" in " ".join(xa.run_info(ds).overrides)
+    assert np.isfinite(ds["public_participation_share"].values).any()
+
+
+def test_unfinished_runs_are_dropped_unless_asked(files):
+    import h5py
+    path = files["tmp"] / "interrupted.h5"
+    shutil.copy(files["sweep"], path)
+    with h5py.File(path, "r+") as f:
+        f["done"][1] = 0
+    ds = xa.open_results(path)
+    assert ds.sizes["run"] == len(VALUES) * REPLICATES - 1 and 1 not in ds["run"].values
+    assert ds.attrs["runs_in_file"] == len(VALUES) * REPLICATES and ds.attrs["runs_done"] == ds.sizes["run"]
+    assert xa.open_results(path, drop_unfinished=False).sizes["run"] == len(VALUES) * REPLICATES
+
+
+def test_run_info_names_what_was_run(files):
+    info = xa.run_info(xa.open_results(files["sweep"]))
+    assert info.scenario_name == "analysis_sweep"
+    assert info.description == "analysis test sweep"
+    assert info.seed == 20240601
+    assert info.years == YEARS
+    assert info.points == len(VALUES) and info.replicates == REPLICATES
+    assert info.swept == {"foundation.public_share": list(VALUES)}
+    assert info.program_version not in ("", "unknown")
+
+
+# --- tidy frames and summaries -----------------------------------------------------------
+
+def test_to_frame_columns_and_row_counts(files):
+    ds = xa.open_results(files["sweep"])
+    runs, ticks = ds.sizes["run"], ds.sizes["tick"]
+    head = ["run", "point", "replicate", "foundation_public_share"]
+    df = xa.to_frame(ds, "support_spending")
+    assert list(df.columns) == head + ["tick", "year", "sector", "value"]
+    assert len(df) == runs * ticks * 3
+    assert set(df["sector"]) == set(SECTORS)
+    assert df.groupby("run").size().eq(ticks * 3).all()
+    gap = xa.to_frame(ds, "public_sector_gap")
+    assert list(gap.columns) == head + ["tick", "year", "value"] and len(gap) == runs * ticks
+    stage = xa.to_frame(ds, "failed_by_stage")
+    assert list(stage.columns) == head + ["tick", "year", "stage", "value"] and len(stage) == runs * ticks * 4
+    yearly = xa.to_frame(ds, "support_spending", time="year")
+    assert list(yearly.columns) == head + ["year", "sector", "value"] and len(yearly) == runs * YEARS * 3
+    # a frame's values are the file's values
+    sel = df[(df["run"] == 2) & (df["sector"] == "business")]["value"].to_numpy()
+    assert np.array_equal(sel, ds["support_spending"].isel(run=2).sel(sector="business").values, equal_nan=True)
+
+
+def test_yearly_values_follow_the_units(files):
+    ds = xa.open_results(files["sweep"])
+    tpy = xa.ticks_per_year(ds)
+    spend = xa.yearly(ds, "support_spending")  # a flow: summed over the year
+    raw = ds["support_spending"].values
+    assert np.allclose(spend.values[:, 0, :], raw[:, :tpy, :].sum(axis=1))
+    assert spend.attrs["units"] == "USD per year"
+    cap = xa.yearly(ds, "capacity_mean")  # a state: end of year
+    assert np.allclose(cap.values[:, -1, :], ds["capacity_mean"].values[:, YEARS * tpy - 1, :], equal_nan=True)
+    gap = xa.final_year(ds, "public_sector_gap")
+    part = xa.final_year(ds, "public_participation_share")
+    support = xa.final_year(ds, "public_support_share")
+    assert np.allclose(gap.values, part.values - support.values, equal_nan=True)
+    last = slice((YEARS - 1) * tpy, YEARS * tpy)
+    gov = raw[:, last, 0].sum(axis=1) / raw[:, last, :].sum(axis=(1, 2))
+    assert np.allclose(support.values, gov, equal_nan=True)
+
+
+def test_summary_intervals_contain_the_mean(files):
+    ds = xa.open_results(files["sweep"])
+    for metric, by in (("public_sector_gap", "point"), ("support_spending", "point"),
+                       ("capacity_mean", "foundation_public_share")):
+        s = xa.summarize(ds, metric, by=by)
+        per_group = len(VALUES) * YEARS * (3 if metric != "public_sector_gap" else 1)
+        assert len(s) == per_group
+        assert {"n", "mean", "std", "lower", "upper", "year"} <= set(s.columns)
+        assert (s["n"] <= REPLICATES).all() and (s["n"] >= 0).all()
+        ok = s.dropna(subset=["lower", "upper"])
+        assert len(ok) > 0, f"{metric}: no finite interval"
+        assert (ok["lower"] <= ok["mean"] + 1e-12).all() and (ok["mean"] <= ok["upper"] + 1e-12).all()
+        if by == "point":
+            assert "foundation_public_share" in s.columns
+
+
+def test_one_replicate_has_no_interval(files):
+    ds = xa.open_results(files["sweep"])
+    one = ds.isel(run=np.flatnonzero(ds["replicate"].values == 0))
+    s = xa.summarize(one, "capacity_mean", time="final")
+    assert (s["n"] == 1).all()
+    assert s["lower"].isna().all() and s["upper"].isna().all() and s["mean"].notna().all()
+
+
+def test_t_quantiles():
+    for df, expected in ((1, 12.7062), (2, 4.3027), (4, 2.7764), (10, 2.2281), (30, 2.0423), (1000, 1.9623)):
+        assert math.isclose(xa.t_quantile(0.975, df), expected, abs_tol=1e-4)
+    n, mean, std, lo, hi = xa.interval([1.0, 2.0, 3.0])
+    assert (n, mean, std) == (3, 2.0, 1.0)
+    assert math.isclose(hi - mean, 4.3027 / math.sqrt(3), rel_tol=1e-4)
+
+
+# --- plots --------------------------------------------------------------------------------
+
+def _labels(fig):
+    ax = fig.axes[0]
+    return ax.get_xlabel(), ax.get_ylabel()
+
+
+def test_plots_draw_with_labelled_axes(files):
+    ds = xa.open_results(files["sweep"])
+    cases = {
+        "gap": (xa.plot_gap(ds), "year", "public sector gap"),
+        "support": (xa.plot_support_share(ds), "year", "share of support spending"),
+        "capacity": (xa.plot_capacity(ds, point=1), "year", "collaboration capacity"),
+        "response": (xa.plot_response(ds), "foundation.public_share", "final-year public sector gap"),
+        "comparison": (xa.plot_comparison(ds), "scenario", "final-year public sector gap"),
+        "files": (xa.plot_comparison([files["sweep"], files["single"]]), "scenario", "final-year public sector gap"),
+    }
+    for name, (fig, xlabel, ylabel) in cases.items():
+        fig.canvas.draw()
+        x, y = _labels(fig)
+        assert x == xlabel, name
+        assert y.startswith(ylabel), name
+        assert fig.axes[0].has_data(), name
+        out = files["tmp"] / f"plot_{name}.png"
+        fig.savefig(out)
+        assert out.stat().st_size > 1000
+    labels = [t.get_text() for t in cases["files"][0].axes[0].get_xticklabels()]
+    assert "analysis_single" in labels and any(lab.startswith("analysis_sweep:") for lab in labels)
+
+
+def test_heat_map_of_two_swept_parameters(files):
+    binary = need_binary()
+    toml = runner.public_share_sweep_toml(VALUES, 1, 1, 0.05) + '"sector.government.support_share" = [0.0003, 0.003]\n'
+    path = runner.sweep(runner.write_scenario(files["tmp"], "two_params", toml), files["tmp"] / "two.h5", binary=binary)
+    ds = xa.open_results(path)
+    assert list(xa.swept_parameters(ds).values()) == ["foundation.public_share", "sector.government.support_share"]
+    fig = xa.plot_response(ds)
+    fig.canvas.draw()
+    assert _labels(fig) == ("foundation.public_share", "sector.government.support_share")
+    assert len(fig.axes) == 2  # the map and its colour bar
+    assert fig.axes[1].get_ylabel() == "final-year public sector gap"
+    marginal = xa.plot_response(ds, "sector.government.support_share")
+    assert _labels(marginal)[0] == "sector.government.support_share"
+
+
+def test_cost_effectiveness_table(files):
+    table = xa.cost_effectiveness({"baseline": files["single"], "sweep": files["sweep"]}, baseline="baseline")
+    assert list(table["label"]) == ["baseline", "sweep: foundation.public_share=0", "sweep: foundation.public_share=0.5"]
+    base = table.iloc[0]
+    assert base["gap_closed"] == 0 and base["extra_cost"] == 0 and math.isnan(base["gap_closed_per_million_usd"])
+    given = xa.cost_effectiveness({"baseline": files["single"], "sweep": files["sweep"]}, baseline="baseline",
+                                  cost={"sweep: foundation.public_share=0.5": 2e6})
+    row = given.iloc[2]
+    assert row["extra_cost"] == 2e6 and row["cost_source"] == "given"
+    assert math.isclose(row["gap_closed_per_million_usd"], row["gap_closed"] / 2.0, rel_tol=1e-12, abs_tol=1e-15)
+
+
+# --- large files --------------------------------------------------------------------------
+
+def test_memory_stays_bounded_for_a_10000_run_file(tmp_path):
+    """analysis/bench_memory.py: a synthetic 10,000-run sweep (the reader is what is measured)."""
+    proc = subprocess.run([sys.executable, str(ANALYSIS_DIR / "bench_memory.py"), "--runs", "10000", "--years", "3",
+                           "--file", str(tmp_path / "big.h5"), "--limit-mb", "100"],
+                          capture_output=True, text=True, timeout=900)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    result = json.loads(proc.stdout)
+    assert result["runs"] == 10000
+    growth = result["peak_growth_mib_open_and_one_run"]
+    # the file's data is several times what reading one run is allowed to cost
+    assert result["data_mib_decompressed"] > 2 * growth, result
+    assert growth < 100, result
+
+
+def test_file_left_open_by_a_killed_writer_opens(files):
+    """A sweep killed mid-way leaves HDF5's "open for writing" mark; open_results reads the
+    file in SWMR mode, as docs/OUTPUT.md (crash safety) describes, and drops unfinished runs."""
+    path = files["tmp"] / "killed.h5"
+    shutil.copy(files["sweep"], path)
+    writer = ("import h5py, os, sys\n"
+              "f = h5py.File(sys.argv[1], 'r+', libver=('v110', 'v110'), locking=False)\n"
+              "f['done'][3] = 0\n"
+              "f.swmr_mode = True\n"
+              "f.flush()\n"
+              "os.kill(os.getpid(), 9)\n")
+    proc = subprocess.run([sys.executable, "-c", writer, str(path)], capture_output=True, text=True)
+    assert proc.returncode == -9, proc.stderr
+    import h5py
+    with pytest.raises(OSError):
+        h5py.File(path, "r").close()  # plain readers refuse it: the case being tested
+    ds = xa.open_results(path)
+    assert ds.sizes["run"] == len(VALUES) * REPLICATES - 1
+    assert np.isfinite(xa.final_year(ds, "public_participation_share").values).all()
