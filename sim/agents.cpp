@@ -82,4 +82,22 @@ Agents initialise_agents(const Params& params, const Network& net, std::uint64_t
   return a;
 }
 
+namespace {
+template <class T>
+std::size_t bytes_of(const std::vector<T>& v) { return v.capacity() * sizeof(T); }
+}  // namespace
+
+std::size_t Agents::state_bytes() const {
+  const auto& c = clients;
+  const auto& p = providers;
+  const auto& f = foundations;
+  return bytes_of(c.ids) + bytes_of(c.budget) + bytes_of(c.funds) + bytes_of(c.capacity) + bytes_of(c.mindset) +
+         bytes_of(c.compliance) + bytes_of(c.toolkit) + bytes_of(c.active) + bytes_of(p.node) + bytes_of(p.price) +
+         bytes_of(p.quality) + bytes_of(p.focus) + bytes_of(p.staff) + bytes_of(p.slots) +
+         bytes_of(p.year_engagements) + bytes_of(p.year_slot_ticks) + bytes_of(p.compliance_pick_order) +
+         bytes_of(f.node) + bytes_of(f.giving) + bytes_of(f.government_neighbours) +
+         bytes_of(f.nonprofit_neighbours) + bytes_of(provider_ordinal) + bytes_of(foundation_ordinal) +
+         bytes_of(trust);
+}
+
 }  // namespace xsector

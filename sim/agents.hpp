@@ -45,6 +45,9 @@ struct Agents {
   std::vector<std::uint32_t> provider_ordinal, foundation_ordinal;  // per node
   std::vector<double> trust;                                       // per tie
   std::array<std::int64_t, kClientSectorCount> client_count{};
+
+  // Bytes held by the columns above (capacity, not size): the benchmark's "agent state".
+  std::size_t state_bytes() const;
 };
 
 // Draws the initial state of MODEL.md 5 from streams keyed by run_seed.

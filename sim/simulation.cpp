@@ -1,5 +1,6 @@
 #include "simulation.hpp"
 
+#include <chrono>
 #include <filesystem>
 
 #include "phases.hpp"
@@ -55,26 +56,84 @@ double World::funds_held() const {
   return sum;
 }
 
+namespace {
+template <class... V>
+std::size_t bytes_of(const V&... v) {
+  return ((v.capacity() * sizeof(typename V::value_type)) + ... + 0);
+}
+}  // namespace
+
+std::size_t World::workspace_bytes() const {
+  const auto& c = collab_ws;
+  const auto& m = market_ws;
+  return bytes_of(toolkit_before, money_scratch, c.outcome, c.ended, c.initiates, c.invitee, c.invite_tie,
+                  c.invite_count, c.accepted, c.incoming_offset, c.incoming, c.accept_cursor, c.ce) +
+         bytes_of(m.wants, m.leads_early, m.option_offset, m.options, m.next_option, m.matched, m.engaged, m.visible,
+                  m.focus, m.held_offset, m.held_count, m.held, m.proposal_offset, m.proposals, m.proposal_cursor) +
+         bytes_of(collabs.lead, collabs.partners, collabs.ties, collabs.partner_count, collabs.stage,
+                  collabs.stage_start, collabs.supported);
+}
+
 Simulation::Simulation(const Scenario& scenario, RunIdentity run)
+    : Simulation(scenario, run, network_for(scenario, run_seed_of(scenario, run))) {}
+
+Simulation::Simulation(const Scenario& scenario, RunIdentity run, Network network)
     : scenario_(scenario),
       run_seed_(run_seed_of(scenario, run)),
       ticks_(scenario.params.simulation.years * scenario.params.simulation.ticks_per_year),
-      world_(scenario.params, scenario.interventions, network_for(scenario, run_seed_), run_seed_),
+      world_(scenario.params, scenario.interventions, std::move(network), run_seed_),
       series_(static_cast<std::size_t>(ticks_)) {}
 
+double PhaseTimes::total() const {
+  double sum = 0;
+  for (double s : seconds) sum += s;
+  return sum;
+}
+
+namespace {
+
+// Adds the time since the previous lap to a phase's total; does nothing without a target.
+class PhaseClock {
+ public:
+  explicit PhaseClock(PhaseTimes* times) : times_(times) {
+    if (times_) last_ = std::chrono::steady_clock::now();
+  }
+  void lap(Phase phase) {
+    if (!times_) return;
+    const auto now = std::chrono::steady_clock::now();
+    times_->seconds[static_cast<int>(phase)] += std::chrono::duration<double>(now - last_).count();
+    last_ = now;
+  }
+
+ private:
+  PhaseTimes* times_;
+  std::chrono::steady_clock::time_point last_;
+};
+
+}  // namespace
+
 void Simulation::step() {
+  PhaseClock clock(phase_times_);
   TickContext ctx;
   ctx.tick = tick_;
   ctx.policy = policy_at(scenario_.params, scenario_.interventions, tick_, world_.agents.providers.size());
   TickFlows flows;
   run_funding(world_, ctx, flows);
+  clock.lap(Phase::funding);
   world_.ledger.check(world_.funds_held(), world_.voucher_pool, tick_, "funding");
+  clock.lap(Phase::ledger);
   run_diffusion(world_, ctx);
+  clock.lap(Phase::diffusion);
   run_collaboration(world_, ctx, flows);
+  clock.lap(Phase::collaboration);
   run_market(world_, ctx, flows);
+  clock.lap(Phase::market);
   world_.ledger.check(world_.funds_held(), world_.voucher_pool, tick_, "market");
+  clock.lap(Phase::ledger);
   run_learning(world_, ctx);
+  clock.lap(Phase::learning);
   run_recording(world_, ctx, flows, series_);
+  clock.lap(Phase::recording);
   ++tick_;
 }
 

@@ -1,8 +1,10 @@
 #pragma once
 // One run of a scenario: builds the network and the agents from the run's seed, then steps
 // through the tick loop of MODEL.md section 3. Holds the scenario by const reference.
+#include <array>
 #include <cstdint>
 #include <functional>
+#include <string_view>
 
 #include "metrics.hpp"
 #include "scenario.hpp"
@@ -18,9 +20,22 @@ struct RunIdentity {
 
 std::uint64_t run_seed_of(const Scenario& scenario, RunIdentity run);
 
+// Wall-clock seconds spent in each phase, summed over the ticks stepped while a Simulation
+// holds a pointer to it (the benchmark's per-phase shares; see docs/PERFORMANCE.md).
+enum class Phase : int { funding, diffusion, collaboration, market, learning, recording, ledger, kCount };
+inline constexpr std::array<std::string_view, static_cast<int>(Phase::kCount)> kPhaseNames = {
+    "funding", "diffusion", "collaboration", "market", "learning", "recording", "ledger"};
+struct PhaseTimes {
+  std::array<double, static_cast<int>(Phase::kCount)> seconds{};
+  double total() const;
+};
+
 class Simulation {
  public:
   Simulation(const Scenario& scenario, RunIdentity run);
+  // With the run's network already built by network_for(scenario, run_seed_of(scenario, run))
+  // (the benchmark times the two apart).
+  Simulation(const Scenario& scenario, RunIdentity run, Network network);
 
   std::int64_t tick() const { return tick_; }
   std::int64_t tick_count() const { return ticks_; }
@@ -36,6 +51,9 @@ class Simulation {
   World& mutable_world() { return world_; }  // for tests that set up a state by hand
   const RunSeries& series() const { return series_; }
 
+  // Accumulate per-phase wall time into *times from now on (nullptr: stop timing).
+  void time_phases(PhaseTimes* times) { phase_times_ = times; }
+
  private:
   const Scenario& scenario_;
   std::uint64_t run_seed_;
@@ -43,6 +61,7 @@ class Simulation {
   std::int64_t tick_ = 0;
   World world_;
   RunSeries series_;
+  PhaseTimes* phase_times_ = nullptr;
 };
 
 // The network of a scenario's run, resolving network.file relative to the scenario file.

@@ -63,6 +63,7 @@ struct World {
   MarketWorkspace market_ws;
 
   double funds_held() const;  // sum of all clients' W, in client order
+  std::size_t workspace_bytes() const;  // the reusable buffers above (capacity, not size)
 };
 
 struct TickContext {
