@@ -1,1 +1,617 @@
-// placeholder
+// Sweeps (issue 4): point generation, run indices, seeds, the parallel runner with its
+// single writer, resume, interruption, shards and merge; and, through the real binary
+// (XSECTOR_BIN), `run --point`, kill -9 at random moments then --resume, SIGINT, merge.
+// Every scenario here is tiny (population.scale 0.02, 2 years) so the suite stays fast.
+#include <gtest/gtest.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <set>
+#include <sstream>
+#include <thread>
+
+#include "errors.hpp"
+#include "output/results_file.hpp"
+#include "random.hpp"
+#include "scenario.hpp"
+#include "simulation.hpp"
+#include "sweep/sweep_plan.hpp"
+#include "sweep/sweep_runner.hpp"
+
+extern char** environ;
+
+namespace xsector {
+namespace {
+
+namespace fs = std::filesystem;
+
+// ---- scenarios ------------------------------------------------------------------------
+
+constexpr const char* kTinyBase =
+    "[simulation]\nyears = 2\nseed = 11\n\n[population]\nscale = 0.02\n\n";
+
+// 10 points x 3 replicates = 30 runs.
+std::string tiny_sweep(int seed = 11) {
+  std::string text = kTinyBase;
+  text.replace(text.find("seed = 11"), 9, "seed = " + std::to_string(seed));
+  return text +
+         "[sweep]\nmethod = \"grid\"\nreplicates = 3\n\n[sweep.parameters]\n"
+         "\"foundation.public_share\" = [0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9]\n";
+}
+
+// ---- a fresh folder per test -----------------------------------------------------------
+
+class SweepTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+    dir_ = fs::temp_directory_path() /
+           ("xsector-sweep-" + std::to_string(::getpid()) + "-" + info->test_suite_name() + "-" + info->name());
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+  std::string file(const std::string& name) const { return (dir_ / name).string(); }
+  std::string write(const std::string& name, const std::string& text) const {
+    std::ofstream(file(name)) << text;
+    return file(name);
+  }
+  Scenario scenario(const std::string& name, const std::string& text) const {
+    return load_scenario(write(name, text));
+  }
+  fs::path dir_;
+};
+
+// The provenance part of a header, as the command would make it.
+FileHeader test_header(const Scenario& s, const SweepPlan& plan, const std::string& digest = "digest-1",
+                       const std::string& version = "test-version") {
+  FileHeader h;
+  h.program_version = version;
+  h.scenario_name = s.name;
+  h.scenario_toml = s.toml_text;
+  h.resolved_parameters = resolved_parameters_toml(s);
+  h.scenario_digest = digest;
+  h.command_line = "test_sweep";
+  h.start_time = "2024-01-01T00:00:00Z";
+  h.ticks = s.params.simulation.years * s.params.simulation.ticks_per_year;
+  h.ticks_per_year = s.params.simulation.ticks_per_year;
+  return sweep_header(h, s, plan);
+}
+
+// ---- comparing results -----------------------------------------------------------------
+
+// Bit for bit, NaNs included.
+::testing::AssertionResult same_bits(const RunSeries& a, const RunSeries& b) {
+  if (a.ticks != b.ticks) return ::testing::AssertionFailure() << "ticks " << a.ticks << " vs " << b.ticks;
+  for (int m = 0; m < kMetricCount; ++m) {
+    const auto& x = a.values[m];
+    const auto& y = b.values[m];
+    if (x.size() != y.size() || std::memcmp(x.data(), y.data(), x.size() * sizeof(double)) != 0)
+      return ::testing::AssertionFailure() << "metric " << kMetrics[m].name << " differs";
+  }
+  return ::testing::AssertionSuccess();
+}
+
+// Same coordinates, done flags and (for done runs) bit-identical series.
+void expect_same_runs(const std::string& a, const std::string& b) {
+  const FileSummary sa = read_summary(a), sb = read_summary(b);
+  ASSERT_EQ(sa.header.runs.size(), sb.header.runs.size());
+  EXPECT_EQ(sa.header.swept_paths, sb.header.swept_paths);
+  EXPECT_EQ(sa.header.scenario_digest, sb.header.scenario_digest);
+  for (std::size_t r = 0; r < sa.header.runs.size(); ++r) {
+    const RunCoordinates &ca = sa.header.runs[r], &cb = sb.header.runs[r];
+    EXPECT_EQ(ca.point, cb.point) << "run " << r;
+    EXPECT_EQ(ca.replicate, cb.replicate) << "run " << r;
+    EXPECT_EQ(ca.seed, cb.seed) << "run " << r;
+    EXPECT_EQ(ca.swept_values, cb.swept_values) << "run " << r;
+    EXPECT_EQ(sa.done[r], sb.done[r]) << "run " << r;
+    if (sa.done[r] && sb.done[r]) {
+      EXPECT_TRUE(same_bits(read_run(a, r), read_run(b, r))) << "run " << r;
+    }
+  }
+}
+
+std::size_t count_done(const FileSummary& s) { return static_cast<std::size_t>(std::count(s.done.begin(), s.done.end(), 1)); }
+
+// ---- the real binary -------------------------------------------------------------------
+
+pid_t spawn_binary(const std::vector<std::string>& args, const std::string& log) {
+  std::vector<std::string> argv_s{XSECTOR_BIN};
+  argv_s.insert(argv_s.end(), args.begin(), args.end());
+  std::vector<char*> argv;
+  for (auto& a : argv_s) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
+  pid_t pid = -1;
+  const int rc = posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  if (rc != 0) throw std::runtime_error(std::string("cannot start ") + XSECTOR_BIN + ": " + std::strerror(rc));
+  return pid;
+}
+
+// Exit status, or 128 + signal for a killed process (as a shell reports it).
+int wait_for(pid_t pid) {
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+std::string slurp(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+struct Result {
+  int code;
+  std::string output;
+};
+
+Result xsector(const std::vector<std::string>& args, const std::string& log) {
+  const int code = wait_for(spawn_binary(args, log));
+  return {code, slurp(log)};
+}
+
+// The number of done runs, or -1 while the file does not exist or cannot be read yet.
+long done_in(const std::string& path) {
+  if (!fs::exists(path)) return -1;
+  try {
+    return static_cast<long>(count_done(read_summary(path)));
+  } catch (const OutputError&) {
+    return -1;
+  }
+}
+
+// ======================================================================================
+// Points
+
+TEST_F(SweepTest, GridIsTheCartesianProductWithTheFirstAxisSlowest) {
+  const Scenario s = scenario("grid", std::string(kTinyBase) +
+                                          "[sweep]\nreplicates = 2\n[sweep.parameters]\n"
+                                          "\"foundation.public_share\" = [0.0, 0.25, 0.5]\n"
+                                          "\"foundation.public_channel\" = [\"grant\", \"voucher\"]\n");
+  const SweepPlan plan(s);
+  ASSERT_EQ(plan.point_count(), 6u);
+  EXPECT_EQ(plan.replicates(), 2u);
+  EXPECT_EQ(plan.run_count(), 12u);
+  EXPECT_EQ(plan.paths(), (std::vector<std::string>{"foundation.public_share", "foundation.public_channel"}));
+  const double share[] = {0.0, 0.0, 0.25, 0.25, 0.5, 0.5};
+  const char* channel[] = {"grant", "voucher", "grant", "voucher", "grant", "voucher"};
+  for (std::size_t k = 0; k < 6; ++k) {
+    EXPECT_EQ(std::get<double>(plan.point(k)[0]), share[k]) << k;
+    EXPECT_EQ(std::get<std::string>(plan.point(k)[1]), channel[k]) << k;
+  }
+  EXPECT_THROW(plan.point(6), InputError);
+}
+
+TEST_F(SweepTest, ZipReadsTheListsInParallel) {
+  const Scenario s = scenario("zip", std::string(kTinyBase) +
+                                         "[sweep]\nmethod = \"zip\"\n[sweep.parameters]\n"
+                                         "\"foundation.public_share\" = [0.1, 0.2, 0.3]\n"
+                                         "\"collab.max_active\" = [1, 2, 3]\n");
+  const SweepPlan plan(s);
+  ASSERT_EQ(plan.point_count(), 3u);
+  EXPECT_EQ(plan.run_count(), 3u);
+  const double share[] = {0.1, 0.2, 0.3};
+  for (std::size_t k = 0; k < 3; ++k) {
+    EXPECT_EQ(std::get<double>(plan.point(k)[0]), share[k]) << k;
+    EXPECT_EQ(std::get<std::int64_t>(plan.point(k)[1]), static_cast<std::int64_t>(k + 1)) << k;
+  }
+}
+
+std::string lhs_text(int sweep_seed, int samples, int simulation_seed = 11) {
+  std::string text = kTinyBase;
+  text.replace(text.find("seed = 11"), 9, "seed = " + std::to_string(simulation_seed));
+  return text + "[sweep]\nmethod = \"lhs\"\nsamples = " + std::to_string(samples) +
+         "\nseed = " + std::to_string(sweep_seed) +
+         "\n[sweep.parameters]\n\"foundation.public_share\" = [0.0, 0.5]\n"
+         "\"diffusion.q\" = [0.1, 0.3]\n\"market.rounds\" = [1, 10]\n";
+}
+
+TEST_F(SweepTest, LhsHitsEveryStratumOfEachParameterExactlyOnce) {
+  constexpr int n = 50;
+  const SweepPlan plan(scenario("lhs", lhs_text(42, n)));
+  ASSERT_EQ(plan.point_count(), static_cast<std::size_t>(n));
+  const double low[] = {0.0, 0.1}, high[] = {0.5, 0.3};
+  for (int a = 0; a < 2; ++a) {
+    std::vector<int> hits(n, 0);
+    for (std::size_t k = 0; k < plan.point_count(); ++k) {
+      const double x = std::get<double>(plan.point(k)[a]);
+      ASSERT_GE(x, low[a]);
+      ASSERT_LE(x, high[a]);
+      const int stratum = std::min(n - 1, static_cast<int>(std::floor((x - low[a]) / (high[a] - low[a]) * n)));
+      ++hits[stratum];
+    }
+    for (int i = 0; i < n; ++i) EXPECT_EQ(hits[i], 1) << "axis " << a << " stratum " << i;
+  }
+  // The integer parameter is rounded; its values stay in range and cover it.
+  std::set<std::int64_t> rounds;
+  for (std::size_t k = 0; k < plan.point_count(); ++k) {
+    const auto v = std::get<std::int64_t>(plan.point(k)[2]);
+    EXPECT_GE(v, 1);
+    EXPECT_LE(v, 10);
+    rounds.insert(v);
+  }
+  EXPECT_EQ(rounds.size(), 10u);
+  // Not the identity pairing: the strata of two axes are permuted independently.
+  int same_order = 0;
+  for (std::size_t k = 0; k + 1 < plan.point_count(); ++k)
+    same_order += (std::get<double>(plan.point(k)[0]) < std::get<double>(plan.point(k + 1)[0])) ==
+                  (std::get<double>(plan.point(k)[1]) < std::get<double>(plan.point(k + 1)[1]));
+  EXPECT_LT(same_order, n - 5);
+}
+
+TEST_F(SweepTest, LhsDependsOnTheSweepSeedOnly) {
+  const SweepPlan a(scenario("a", lhs_text(42, 20, 1)));
+  const SweepPlan b(scenario("b", lhs_text(42, 20, 2)));  // another simulation seed
+  const SweepPlan c(scenario("c", lhs_text(43, 20, 1)));  // another sweep seed
+  std::size_t differ = 0;
+  for (std::size_t k = 0; k < 20; ++k) {
+    EXPECT_EQ(a.point(k), b.point(k)) << k;
+    differ += a.point(k) != c.point(k);
+  }
+  EXPECT_GT(differ, 15u);
+}
+
+TEST_F(SweepTest, RunIndexIsPointTimesReplicatesPlusReplicate) {
+  const SweepPlan plan(scenario("idx", tiny_sweep()));
+  ASSERT_EQ(plan.run_count(), 30u);
+  for (std::size_t r = 0; r < plan.run_count(); ++r) {
+    const RunIdentity id = plan.identity_of(r);
+    EXPECT_EQ(id.point, static_cast<std::int64_t>(r / 3));
+    EXPECT_EQ(id.replicate, static_cast<std::int64_t>(r % 3));
+    EXPECT_EQ(plan.run_index(id), r);
+  }
+  EXPECT_THROW(plan.identity_of(30), InputError);
+  EXPECT_THROW(plan.run_index({10, 0}), InputError);
+  EXPECT_THROW(plan.run_index({0, 3}), InputError);
+}
+
+TEST_F(SweepTest, SeedsDeriveFromScenarioSeedPointAndReplicateOnly) {
+  const Scenario s = scenario("seeds", tiny_sweep(5));
+  const SweepPlan plan(s);
+  const FileHeader h = test_header(s, plan);
+  std::set<std::uint64_t> seeds;
+  for (std::size_t r = 0; r < plan.run_count(); ++r) {
+    const RunCoordinates& c = h.runs[r];
+    EXPECT_EQ(c.seed, derive_run_seed(5, static_cast<std::uint64_t>(c.point), static_cast<std::uint64_t>(c.replicate)));
+    EXPECT_EQ(c.swept_values, plan.point(static_cast<std::size_t>(c.point)));
+    seeds.insert(c.seed);
+  }
+  EXPECT_EQ(seeds.size(), plan.run_count());
+}
+
+TEST_F(SweepTest, ApplyPointSetsModelParametersAndInterventionKeys) {
+  const Scenario s = scenario("apply", std::string(kTinyBase) +
+                                           "[[intervention]]\ntype = \"graduate_programs\"\nstart_year = 1\n\n"
+                                           "[sweep]\n[sweep.parameters]\n\"intervention.0.rate\" = [0.5, 2.0]\n"
+                                           "\"sector.government.support_share\" = [0.0006]\n");
+  const SweepPlan plan(s);
+  ASSERT_EQ(plan.point_count(), 2u);
+  const Scenario p1 = apply_point(s, plan, 1);
+  EXPECT_EQ(std::get<double>(get_parameter(p1, "intervention.0.rate")), 2.0);
+  EXPECT_EQ(std::get<double>(get_parameter(p1, "sector.government.support_share")), 0.0006);
+  EXPECT_NE(std::get<double>(get_parameter(s, "intervention.0.rate")), 2.0);  // the base is unchanged
+  EXPECT_EQ(describe_point(plan, 0), "intervention.0.rate=0.5, sector.government.support_share=0.0006");
+}
+
+TEST_F(SweepTest, RefusesAMissingSweepTableAndSweptTicks) {
+  EXPECT_THROW(SweepPlan(scenario("plain", kTinyBase)), InputError);
+  try {
+    SweepPlan(scenario("years", std::string(kTinyBase) + "[sweep]\n[sweep.parameters]\n\"simulation.years\" = [1, 2]\n"));
+    FAIL() << "a sweep over simulation.years was accepted";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("number of ticks"), std::string::npos) << e.what();
+  }
+}
+
+TEST(Shard, ParsesKOverN) {
+  const Shard s = parse_shard("2/5");
+  EXPECT_EQ(s.index, 2u);
+  EXPECT_EQ(s.count, 5u);
+  EXPECT_TRUE(s.contains(7));
+  EXPECT_FALSE(s.contains(8));
+  for (const char* bad : {"5/5", "1", "a/3", "1/0", "-1/3", "1/3x", "/3"}) EXPECT_THROW(parse_shard(bad), InputError) << bad;
+}
+
+// ======================================================================================
+// The runner, in process
+
+TEST_F(SweepTest, APointRunAloneIsBitIdenticalToThatRunInTheSweep) {
+  const Scenario s = scenario("alone", tiny_sweep());
+  const SweepPlan plan(s);
+  SweepRequest request;
+  request.output = file("sweep.h5");
+  const SweepOutcome out = run_sweep(s, plan, test_header(s, plan), request);
+  EXPECT_TRUE(out.complete());
+  EXPECT_EQ(out.ran_now, 30u);
+  const FileSummary summary = read_summary(request.output);
+  EXPECT_FALSE(summary.end_time.empty());
+  for (std::size_t r : {0u, 4u, 17u, 29u}) {
+    const RunIdentity id = plan.identity_of(r);
+    const Scenario point = apply_point(s, plan, static_cast<std::size_t>(id.point));
+    Simulation sim(point, id);
+    EXPECT_TRUE(same_bits(sim.run(), read_run(request.output, r))) << "run " << r;
+    EXPECT_EQ(sim.run_seed(), summary.header.runs[r].seed);
+    EXPECT_EQ(summary.done[r], 1);
+    EXPECT_GT(summary.wall_time[r], 0.0);
+  }
+}
+
+TEST_F(SweepTest, AnInterruptedSweepResumesToTheUninterruptedFile) {
+  const Scenario s = scenario("interrupt", tiny_sweep());
+  const SweepPlan plan(s);
+  const FileHeader header = test_header(s, plan);
+  SweepRequest whole;
+  whole.output = file("whole.h5");
+  run_sweep(s, plan, header, whole);
+
+  // Interrupt after 4 runs are written: runs in flight finish, no new run starts.
+  std::atomic<int> interrupts{0};
+  SweepHooks hooks;
+  hooks.interrupts = &interrupts;
+  hooks.on_progress = [&](std::size_t written) {
+    if (written == 4) interrupts = 1;
+  };
+  SweepRequest part;
+  part.output = file("part.h5");
+  part.queue_capacity = 1;  // the smallest queue still works
+  const SweepOutcome first = run_sweep(s, plan, header, part, hooks);
+  EXPECT_TRUE(first.interrupted);
+  EXPECT_GE(first.done, 4u);
+  EXPECT_LT(first.done, 30u);
+  const FileSummary partial = read_summary(part.output);
+  EXPECT_EQ(count_done(partial), first.done);
+  EXPECT_TRUE(partial.end_time.empty());
+
+  interrupts = 0;
+  hooks.on_progress = nullptr;
+  part.resume = true;
+  std::size_t already = 0;
+  hooks.on_start = [&](std::size_t done, std::size_t) { already = done; };
+  const SweepOutcome second = run_sweep(s, plan, header, part, hooks);
+  EXPECT_TRUE(second.resumed);
+  EXPECT_TRUE(second.complete());
+  EXPECT_EQ(already, first.done);
+  EXPECT_EQ(second.ran_now, 30u - first.done);
+  expect_same_runs(whole.output, part.output);
+}
+
+TEST_F(SweepTest, ResumeRefusesAnotherScenarioOrProgramVersion) {
+  const Scenario s = scenario("refuse", tiny_sweep());
+  const SweepPlan plan(s);
+  std::atomic<int> interrupts{1};  // stop at once: an unfinished file
+  SweepHooks hooks;
+  hooks.interrupts = &interrupts;
+  SweepRequest request;
+  request.output = file("out.h5");
+  run_sweep(s, plan, test_header(s, plan), request, hooks);
+  request.resume = true;
+  EXPECT_THROW(run_sweep(s, plan, test_header(s, plan, "digest-2"), request), InputError);
+  EXPECT_THROW(run_sweep(s, plan, test_header(s, plan, "digest-1", "other-version"), request), OutputError);
+  EXPECT_TRUE(run_sweep(s, plan, test_header(s, plan), request).complete());
+}
+
+TEST_F(SweepTest, AnExistingOutputNeedsResumeOrForce) {
+  const Scenario s = scenario("exists", tiny_sweep());
+  const SweepPlan plan(s);
+  SweepRequest request;
+  request.output = write("out.h5", "not a results file");
+  EXPECT_THROW(run_sweep(s, plan, test_header(s, plan), request), OutputError);
+  EXPECT_EQ(slurp(request.output), "not a results file");  // untouched
+  request.force = true;
+  EXPECT_TRUE(run_sweep(s, plan, test_header(s, plan), request).complete());
+  for (const auto& entry : fs::directory_iterator(dir_))  // no temporary left behind
+    EXPECT_EQ(entry.path().string().find(".tmp-"), std::string::npos) << entry.path();
+}
+
+// ======================================================================================
+// The real binary
+
+TEST_F(SweepTest, BinaryRunOfOnePointEqualsThatRunOfTheSweep) {
+  const std::string toml = write("onepoint.toml", tiny_sweep());
+  ASSERT_EQ(xsector({"sweep", toml, "-o", file("s.h5"), "-q"}, file("log")).code, 0) << slurp(file("log"));
+  const FileSummary sweep = read_summary(file("s.h5"));
+  for (const auto& [point, replicate] : {std::pair{0, 0}, std::pair{7, 2}}) {
+    const std::string out = file("p" + std::to_string(point) + ".h5");
+    const Result r = xsector({"run", toml, "--point", std::to_string(point), "--replicate", std::to_string(replicate),
+                              "-o", out, "-q"},
+                             file("log"));
+    ASSERT_EQ(r.code, 0) << r.output;
+    const std::size_t run = static_cast<std::size_t>(point * 3 + replicate);
+    EXPECT_TRUE(same_bits(read_run(out, 0), read_run(file("s.h5"), run))) << "point " << point;
+    const FileSummary alone = read_summary(out);
+    ASSERT_EQ(alone.header.runs.size(), 1u);
+    EXPECT_EQ(alone.header.runs[0].seed, sweep.header.runs[run].seed);
+    EXPECT_EQ(alone.header.runs[0].point, point);
+    EXPECT_EQ(alone.header.runs[0].replicate, replicate);
+    EXPECT_EQ(alone.header.swept_paths, sweep.header.swept_paths);
+    EXPECT_EQ(alone.header.runs[0].swept_values, sweep.header.runs[run].swept_values);
+  }
+  const Result bad = xsector({"run", toml, "--point", "10", "-o", file("bad.h5"), "-q"}, file("log"));
+  EXPECT_EQ(bad.code, 2) << bad.output;
+}
+
+TEST_F(SweepTest, BinaryKilledWithSigkillThenResumedEqualsAnUninterruptedSweep) {
+  const std::string toml = write("killed.toml", tiny_sweep());
+  const std::string reference = file("reference.h5"), out = file("killed.h5");
+  const auto t0 = std::chrono::steady_clock::now();
+  ASSERT_EQ(xsector({"sweep", toml, "-o", reference, "-q"}, file("log")).code, 0) << slurp(file("log"));
+  const auto full = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t0);
+
+  const unsigned seed = std::random_device{}();
+  std::mt19937 rng(seed);
+  SCOPED_TRACE("kill moments drawn with seed " + std::to_string(seed));
+  const FileSummary ref = read_summary(reference);
+  long last_done = 0;
+  int kills = 0, partial_kills = 0;
+  for (int attempt = 0; attempt < 8 && last_done < 30; ++attempt) {
+    const pid_t pid = spawn_binary({"sweep", toml, "-o", out, "-q", "--resume"}, file("log"));
+    if (attempt % 2 == 0) {
+      // Once it has written a run, a moment later: mid-sweep, mid-run or mid-write.
+      while (done_in(out) <= last_done && ::waitpid(pid, nullptr, WNOHANG) == 0)
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+      std::this_thread::sleep_for(std::chrono::microseconds(std::uniform_int_distribution<long>(0, 20000)(rng)));
+    } else {
+      // Any moment of the early life of the process: start-up and file creation included.
+      const long upto = full.count() / 2;
+      std::this_thread::sleep_for(std::chrono::microseconds(std::uniform_int_distribution<long>(0, upto)(rng)));
+    }
+    ::kill(pid, SIGKILL);
+    const int code = wait_for(pid);
+    if (code == 128 + SIGKILL) ++kills;
+    if (!fs::exists(out)) continue;  // killed before the file was in place
+    // The file opens and every run it calls done is the reference run, bit for bit.
+    const FileSummary now = read_summary(out);
+    const long done = static_cast<long>(count_done(now));
+    EXPECT_GE(done, last_done) << "a resume lost runs";
+    for (std::size_t r = 0; r < now.done.size(); ++r)
+      if (now.done[r]) {
+        ASSERT_TRUE(same_bits(read_run(out, r), read_run(reference, r))) << "run " << r;
+      }
+    if (code == 128 + SIGKILL && done > 0 && done < 30) ++partial_kills;
+    last_done = done;
+  }
+  std::cout << "[ sweep kill ] " << kills << " kills, " << partial_kills << " left a partial file (seed " << seed
+            << ")\n";
+  EXPECT_GE(partial_kills, 1) << "no kill landed mid-sweep";
+
+  const Result finish = xsector({"sweep", toml, "-o", out, "-q", "--resume"}, file("log"));
+  ASSERT_EQ(finish.code, 0) << finish.output;
+  const FileSummary final_summary = read_summary(out);
+  EXPECT_EQ(count_done(final_summary), 30u);
+  EXPECT_FALSE(final_summary.end_time.empty());
+  EXPECT_EQ(final_summary.header.scenario_digest, ref.header.scenario_digest);
+  expect_same_runs(reference, out);
+}
+
+TEST_F(SweepTest, BinaryStopsCleanlyOnSigintAndSaysHowToResume) {
+  // 100 runs, so that the sweep is still running when the signal comes.
+  std::string text = tiny_sweep();
+  text.replace(text.find("replicates = 3"), 14, "replicates = 10");
+  const std::string toml = write("sigint.toml", text), out = file("sigint.h5");
+  const pid_t pid = spawn_binary({"sweep", toml, "-o", out, "-q"}, file("log"));
+  while (done_in(out) < 1 && ::waitpid(pid, nullptr, WNOHANG) == 0)
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  ::kill(pid, SIGINT);
+  const int code = wait_for(pid);
+  const std::string log = slurp(file("log"));
+  ASSERT_EQ(code, 130) << log;
+  EXPECT_NE(log.find("interrupted: "), std::string::npos) << log;
+  EXPECT_NE(log.find("of 100 runs done; resume with: xsector sweep " + toml + " -o " + out + " --resume"),
+            std::string::npos)
+      << log;
+  const FileSummary partial = read_summary(out);
+  EXPECT_TRUE(partial.end_time.empty());
+  EXPECT_LT(count_done(partial), 100u);
+
+  const Result resumed = xsector({"sweep", toml, "-o", out, "-q", "--resume"}, file("log"));
+  ASSERT_EQ(resumed.code, 0) << resumed.output;
+  EXPECT_EQ(count_done(read_summary(out)), 100u);
+}
+
+TEST_F(SweepTest, BinaryResumeIsRefusedForAChangedScenario) {
+  const std::string toml = write("changed.toml", tiny_sweep());
+  ASSERT_EQ(xsector({"sweep", toml, "-o", file("s.h5"), "-q"}, file("log")).code, 0) << slurp(file("log"));
+  const Result set = xsector({"sweep", toml, "-o", file("s.h5"), "--resume", "--set", "diffusion.q=0.2"}, file("log"));
+  EXPECT_EQ(set.code, 2) << set.output;
+  EXPECT_NE(set.output.find("different scenario"), std::string::npos) << set.output;
+  write("changed.toml", tiny_sweep(12));  // another seed in the file itself
+  const Result edited = xsector({"sweep", toml, "-o", file("s.h5"), "--resume"}, file("log"));
+  EXPECT_EQ(edited.code, 2) << edited.output;
+  const Result again = xsector({"sweep", toml, "-o", file("s.h5")}, file("log"));
+  EXPECT_EQ(again.code, 3) << again.output;  // exists: needs --resume or --force
+  EXPECT_NE(again.output.find("--force"), std::string::npos) << again.output;
+}
+
+TEST_F(SweepTest, BinaryMergeOfThreeShardsEqualsTheSingleProcessSweep) {
+  const std::string toml = write("shards.toml", tiny_sweep());
+  ASSERT_EQ(xsector({"sweep", toml, "-o", file("single.h5"), "-q"}, file("log")).code, 0) << slurp(file("log"));
+  std::vector<std::string> parts;
+  for (int k = 0; k < 3; ++k) {
+    parts.push_back(file("part" + std::to_string(k) + ".h5"));
+    const Result r = xsector({"sweep", toml, "-o", parts.back(), "-q", "--shard", std::to_string(k) + "/3"}, file("log"));
+    ASSERT_EQ(r.code, 0) << r.output;
+    const FileSummary s = read_summary(parts.back());
+    ASSERT_EQ(s.done.size(), 30u);
+    for (std::size_t run = 0; run < 30; ++run) EXPECT_EQ(s.done[run], run % 3 == static_cast<std::size_t>(k)) << run;
+  }
+  // Given out of order: the run axis, not the part order, decides.
+  const Result merged = xsector({"merge", file("merged.h5"), parts[2], parts[0], parts[1]}, file("log"));
+  ASSERT_EQ(merged.code, 0) << merged.output;
+  expect_same_runs(file("single.h5"), file("merged.h5"));
+  EXPECT_EQ(count_done(read_summary(file("merged.h5"))), 30u);
+}
+
+TEST_F(SweepTest, BinaryMergeRefusesOverlapsAndGapsUnlessPartial) {
+  const std::string toml = write("overlap.toml", tiny_sweep());
+  std::vector<std::string> parts;
+  for (int k = 0; k < 3; ++k) {
+    parts.push_back(file("part" + std::to_string(k) + ".h5"));
+    ASSERT_EQ(xsector({"sweep", toml, "-o", parts.back(), "-q", "--shard", std::to_string(k) + "/3"}, file("log")).code,
+              0);
+  }
+  ASSERT_EQ(xsector({"sweep", toml, "-o", file("half.h5"), "-q", "--shard", "0/2"}, file("log")).code, 0);
+
+  const Result overlap = xsector({"merge", file("m1.h5"), parts[0], parts[1], parts[2], file("half.h5")}, file("log"));
+  EXPECT_EQ(overlap.code, 3) << overlap.output;
+  EXPECT_NE(overlap.output.find("done in both"), std::string::npos) << overlap.output;
+  EXPECT_FALSE(fs::exists(file("m1.h5")));
+
+  const Result gap = xsector({"merge", file("m2.h5"), parts[0], parts[2]}, file("log"));
+  EXPECT_EQ(gap.code, 3) << gap.output;
+  EXPECT_NE(gap.output.find("--allow-partial"), std::string::npos) << gap.output;
+  EXPECT_FALSE(fs::exists(file("m2.h5")));
+
+  const Result partial = xsector({"merge", file("m3.h5"), parts[0], parts[2], "--allow-partial"}, file("log"));
+  ASSERT_EQ(partial.code, 0) << partial.output;
+  const FileSummary m = read_summary(file("m3.h5"));
+  for (std::size_t run = 0; run < 30; ++run) EXPECT_EQ(m.done[run], run % 3 != 1) << run;
+
+  // Another sweep's file is refused.
+  const std::string other = write("other.toml", tiny_sweep(99));
+  ASSERT_EQ(xsector({"sweep", other, "-o", file("other.h5"), "-q", "--shard", "1/3"}, file("log")).code, 0);
+  const Result foreign = xsector({"merge", file("m4.h5"), parts[0], file("other.h5"), parts[2]}, file("log"));
+  EXPECT_EQ(foreign.code, 3) << foreign.output;
+  EXPECT_NE(foreign.output.find("not from the same sweep"), std::string::npos) << foreign.output;
+}
+
+TEST_F(SweepTest, BinaryDryRunListsPointsAndRunsWithoutWriting) {
+  const std::string toml = write("dry.toml", tiny_sweep());
+  const Result r = xsector({"sweep", toml, "-o", file("dry.h5"), "--dry-run"}, file("log"));
+  ASSERT_EQ(r.code, 0) << r.output;
+  EXPECT_NE(r.output.find("point 9: foundation.public_share=0.9"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("points:     10"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("replicates: 3"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("runs:       30"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("output:     about"), std::string::npos) << r.output;
+  EXPECT_FALSE(fs::exists(file("dry.h5")));
+  EXPECT_EQ(estimated_output_bytes(8, 30), [] {
+    std::uint64_t w = 0;
+    for (const auto& m : kMetrics) w += static_cast<std::uint64_t>(width_of(m.shape));
+    return w * 8 * 8 * 30;
+  }());
+
+  const std::string plain = write("plain.toml", kTinyBase);
+  const Result none = xsector({"sweep", plain, "-o", file("p.h5")}, file("log"));
+  EXPECT_EQ(none.code, 2) << none.output;
+  EXPECT_NE(none.output.find("has no [sweep] table; use xsector run"), std::string::npos) << none.output;
+}
+
+}  // namespace
+}  // namespace xsector

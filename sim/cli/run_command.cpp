@@ -1,11 +1,13 @@
 // `xsector run`: one run of a scenario into an HDF5 file, written atomically.
 #include <chrono>
 #include <iostream>
+#include <optional>
 
 #include <tbb/global_control.h>
 #include <tbb/info.h>
 
 #include "commands.hpp"
+#include "errors.hpp"
 #include "exit_codes.hpp"
 #include "output/atomic_output.hpp"
 #include "output/results_file.hpp"
@@ -13,6 +15,8 @@
 #include "provenance.hpp"
 #include "simulation.hpp"
 #include "summary.hpp"
+#include "sweep/sweep_plan.hpp"
+#include "sweep/sweep_runner.hpp"
 
 namespace xsector {
 namespace {
@@ -42,12 +46,26 @@ int run_command(const RunOptions& opt) {
   tbb::global_control limit(tbb::global_control::max_allowed_parallelism, threads);
 
   RunIdentity run;
-  if (opt.point >= 0) run = {opt.point, opt.replicate};
+  // --point K --replicate R: run r of the sweep alone, with the point's values applied
+  // exactly as the sweep applies them (bit-identical series), recorded as coordinates.
+  std::optional<SweepPlan> plan;
+  if (opt.point >= 0) {
+    if (!scenario.sweep) throw InputError(opt.scenario + " has no [sweep] table; --point needs one");
+    plan.emplace(scenario);
+    run = {opt.point, opt.replicate};
+    plan->run_index(run);  // range check with a clear message
+    scenario = apply_point(scenario, *plan, static_cast<std::size_t>(opt.point));
+  }
   const std::string output = opt.output.empty() ? scenario.name + ".h5" : opt.output;
   AtomicOutput target(output, opt.force);  // refuses an existing file before any work
 
   FileHeader header = base_header(scenario, "run", opt.common.command_line, threads);
-  header.runs.push_back({run.point, run.replicate, run_seed_of(scenario, run), {}});
+  if (plan) {
+    header.swept_paths = plan->paths();
+    header.runs.push_back(run_coordinates(*plan, scenario, plan->run_index(run)));
+  } else {
+    header.runs.push_back({run.point, run.replicate, run_seed_of(scenario, run), {}});
+  }
 
   const auto start = std::chrono::steady_clock::now();
   Simulation sim(scenario, run);

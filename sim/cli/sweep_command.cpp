@@ -1,8 +1,158 @@
-// placeholder: filled in by the sweeps work
-#include "commands.hpp"
-#include "exit_codes.hpp"
+// `xsector sweep` and `xsector merge`. The work is in sim/sweep/; this file reads the
+// options, installs the SIGINT/SIGTERM handlers, shows progress and prints the outcome.
+// Errors are exceptions: main.cpp maps them to exit codes.
+#include <csignal>
+#include <cstdio>
+#include <iomanip>
 #include <iostream>
+#include <memory>
+#include <sstream>
+
+#include <tbb/global_control.h>
+#include <tbb/info.h>
+
+#include "commands.hpp"
+#include "errors.hpp"
+#include "exit_codes.hpp"
+#include "progress.hpp"
+#include "provenance.hpp"
+#include "sweep/merge.hpp"
+#include "sweep/sweep_plan.hpp"
+#include "sweep/sweep_runner.hpp"
+
 namespace xsector {
-int sweep_command(const SweepOptions&) { std::cerr << "sweep: not implemented yet\n"; return exit_code::failure; }
-int merge_command(const MergeOptions&) { std::cerr << "merge: not implemented yet\n"; return exit_code::failure; }
+namespace {
+
+// Signals received while a sweep runs. A lock-free atomic is safe to touch from a handler.
+std::atomic<int> g_interrupts{0};
+static_assert(std::atomic<int>::is_always_lock_free);
+
+extern "C" void count_interrupt(int) { g_interrupts.fetch_add(1); }
+
+// Counts SIGINT and SIGTERM for its lifetime, then puts the previous handlers back.
+class InterruptCounter {
+ public:
+  InterruptCounter() {
+    g_interrupts = 0;
+    struct sigaction action {};
+    action.sa_handler = count_interrupt;
+    sigemptyset(&action.sa_mask);
+    action.sa_flags = SA_RESTART;
+    sigaction(SIGINT, &action, &old_int_);
+    sigaction(SIGTERM, &action, &old_term_);
+  }
+  ~InterruptCounter() {
+    sigaction(SIGINT, &old_int_, nullptr);
+    sigaction(SIGTERM, &old_term_, nullptr);
+  }
+  InterruptCounter(const InterruptCounter&) = delete;
+  InterruptCounter& operator=(const InterruptCounter&) = delete;
+  const std::atomic<int>* counter() const { return &g_interrupts; }
+
+ private:
+  struct sigaction old_int_ {}, old_term_ {};
+};
+
+std::string human_bytes(std::uint64_t bytes) {
+  const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+  double x = static_cast<double>(bytes);
+  int u = 0;
+  while (x >= 1024 && u < 4) x /= 1024, ++u;
+  std::ostringstream out;
+  out << std::fixed << std::setprecision(u ? 1 : 0) << x << " " << units[u];
+  return out.str();
+}
+
+std::size_t runs_in(const Shard& shard, std::size_t runs) {
+  std::size_t n = 0;
+  for (std::size_t r = shard.index; r < runs; r += shard.count) ++n;
+  return n;
+}
+
+void print_dry_run(const Scenario& scenario, const SweepPlan& plan, const Shard& shard, std::ostream& out) {
+  out << "sweep " << scenario.name << ": method " << sweep_method_name(plan.method()) << ", "
+      << plan.paths().size() << " parameter(s)\n";
+  for (std::size_t k = 0; k < plan.point_count(); ++k) out << "point " << k << ": " << describe_point(plan, k) << "\n";
+  const std::size_t runs = shard.is_whole() ? plan.run_count() : runs_in(shard, plan.run_count());
+  const std::int64_t ticks = scenario.params.simulation.years * scenario.params.simulation.ticks_per_year;
+  out << "points:     " << plan.point_count() << "\n"
+      << "replicates: " << plan.replicates() << "\n"
+      << "runs:       " << plan.run_count();
+  if (!shard.is_whole()) out << " (shard " << shard.index << "/" << shard.count << ": " << runs << ")";
+  out << "\nticks:      " << ticks << "\n"
+      << "output:     about " << human_bytes(estimated_output_bytes(ticks, runs))
+      << " of metric data before compression (" << kMetricCount << " metrics x " << ticks
+      << " ticks x width x 8 bytes x " << runs << " runs)\n";
+}
+
+// The command that completes this sweep, with the options that make it the same sweep.
+std::string resume_hint(const SweepOptions& opt, const std::string& output) {
+  std::string hint = "xsector sweep " + opt.scenario + " -o " + output + " --resume";
+  if (!opt.shard.empty()) hint += " --shard " + opt.shard;
+  for (const std::string& s : opt.common.overrides) hint += " --set " + s;
+  return hint;
+}
+
+}  // namespace
+
+int sweep_command(const SweepOptions& opt) {
+  const Scenario scenario = load_scenario(opt.scenario, opt.common.overrides);
+  if (!scenario.sweep) throw InputError(opt.scenario + " has no [sweep] table; use xsector run");
+  const SweepPlan plan(scenario);
+  SweepRequest request;
+  if (!opt.shard.empty()) request.shard = parse_shard(opt.shard);
+  if (opt.dry_run) {
+    for (std::size_t k = 0; k < plan.point_count(); ++k) apply_point(scenario, plan, k);  // validate every point
+    print_dry_run(scenario, plan, request.shard, std::cout);
+    return exit_code::ok;
+  }
+  if (opt.resume && opt.force) throw InputError("--resume and --force contradict each other; choose one");
+
+  const int threads = opt.common.threads > 0 ? opt.common.threads : tbb::info::default_concurrency();
+  tbb::global_control limit(tbb::global_control::max_allowed_parallelism, threads);
+  request.output = opt.output.empty() ? scenario.name + ".h5" : opt.output;
+  request.resume = opt.resume;
+  request.force = opt.force;
+  const FileHeader header =
+      sweep_header(base_header(scenario, "sweep", opt.common.command_line, threads), scenario, plan);
+
+  InterruptCounter interrupts;
+  std::unique_ptr<Progress> progress;
+  SweepHooks hooks;
+  hooks.interrupts = interrupts.counter();
+  hooks.on_start = [&](std::size_t already, std::size_t to_run) {
+    std::string label = "sweep " + scenario.name;
+    if (already) label += " (" + std::to_string(already) + " already done)";
+    progress = std::make_unique<Progress>(label, static_cast<std::int64_t>(to_run), opt.common.quiet);
+  };
+  hooks.on_progress = [&](std::size_t written) { progress->update(static_cast<std::int64_t>(written)); };
+
+  const SweepOutcome outcome = run_sweep(scenario, plan, header, request, hooks);
+  if (progress) progress->finish();
+  if (outcome.interrupted) {
+    std::cerr << "interrupted: " << outcome.done << " of " << outcome.total
+              << " runs done; resume with: " << resume_hint(opt, request.output) << "\n";
+    return exit_code::interrupted;
+  }
+  if (!opt.common.quiet)
+    std::cout << "wrote " << request.output << " (" << outcome.ran_now << " run(s) now, " << outcome.done << " of "
+              << outcome.total << " done" << (outcome.resumed ? ", resumed" : "") << ")\n";
+  return exit_code::ok;
+}
+
+int merge_command(const MergeOptions& opt) {
+  MergeRequest request;
+  request.output = opt.output;
+  request.parts = opt.parts;
+  request.force = opt.force;
+  request.allow_partial = opt.allow_partial;
+  request.command_line = "xsector merge " + opt.output;
+  for (const std::string& p : opt.parts) request.command_line += " " + p;
+  const MergeOutcome outcome = merge_parts(request);
+  std::cout << "wrote " << opt.output << " (" << outcome.copied << " of " << outcome.runs << " runs done";
+  if (!outcome.gaps.empty()) std::cout << "; " << outcome.gaps.size() << " missing, complete with sweep --resume";
+  std::cout << ")\n";
+  return exit_code::ok;
+}
+
 }  // namespace xsector

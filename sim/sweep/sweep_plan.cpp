@@ -1,1 +1,158 @@
-// placeholder: the sweeps issue
+#include "sweep/sweep_plan.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+#include <utility>
+
+#include "errors.hpp"
+#include "param_table.hpp"
+#include "random.hpp"
+
+namespace xsector {
+namespace {
+
+using Point = std::vector<ScalarValue>;
+
+// Cartesian product, first axis slowest: an odometer whose last digit turns fastest.
+std::vector<Point> grid_points(const SweepSpec& sweep) {
+  std::vector<Point> points;
+  std::vector<std::size_t> digit(sweep.axes.size(), 0);
+  for (;;) {
+    Point p;
+    for (std::size_t a = 0; a < sweep.axes.size(); ++a) p.push_back(sweep.axes[a].values[digit[a]]);
+    points.push_back(std::move(p));
+    std::size_t a = sweep.axes.size();
+    while (a > 0 && ++digit[a - 1] == sweep.axes[a - 1].values.size()) digit[--a] = 0;
+    if (a == 0) return points;  // every digit wrapped: done (also for zero axes: one point)
+  }
+}
+
+std::vector<Point> zip_points(const SweepSpec& sweep) {
+  if (sweep.axes.empty()) return {Point{}};
+  const std::size_t n = sweep.axes.front().values.size();
+  std::vector<Point> points(n);
+  for (const SweepAxis& axis : sweep.axes) {
+    if (axis.values.size() != n)
+      throw InputError("sweep.parameters.\"" + axis.path + "\": method = \"zip\" needs lists of equal length");
+    for (std::size_t k = 0; k < n; ++k) points[k].push_back(axis.values[k]);
+  }
+  return points;
+}
+
+// Which stratum each sample of one axis falls in: a uniformly random permutation of
+// 0..n-1 (Fisher-Yates). Stream agent 0 of the axis is reserved for it.
+std::vector<std::size_t> lhs_strata(std::uint64_t seed, std::size_t axis, std::size_t n) {
+  std::vector<std::size_t> perm(n);
+  std::iota(perm.begin(), perm.end(), std::size_t{0});
+  Stream s(seed, axis, 0, Purpose::lhs);
+  for (std::size_t i = n; i > 1; --i) {
+    // uniform() < 1, but the product can round up to i: clamp.
+    const auto j = std::min(i - 1, static_cast<std::size_t>(s.uniform() * static_cast<double>(i)));
+    std::swap(perm[i - 1], perm[j]);
+  }
+  return perm;
+}
+
+// Sample i of an axis: uniform inside its stratum, from Stream agent 1 + i, so that each
+// value depends only on (seed, axis, sample) and not on how many draws came before.
+double lhs_value(const SweepAxis& axis, std::uint64_t seed, std::size_t a, std::size_t i, std::size_t stratum,
+                 std::size_t n) {
+  Stream s(seed, a, 1 + i, Purpose::lhs);
+  const double u = (static_cast<double>(stratum) + s.uniform()) / static_cast<double>(n);
+  return axis.low + u * (axis.high - axis.low);
+}
+
+std::vector<Point> lhs_points(const SweepSpec& sweep, const Scenario& scenario) {
+  if (sweep.samples < 1) throw InputError("sweep.samples must be at least 1 for method = \"lhs\"");
+  const auto n = static_cast<std::size_t>(sweep.samples);
+  std::vector<Point> points(n);
+  for (std::size_t a = 0; a < sweep.axes.size(); ++a) {
+    const SweepAxis& axis = sweep.axes[a];
+    // An integer parameter's current value is an int64: round its samples.
+    const bool integer = std::holds_alternative<std::int64_t>(get_parameter(scenario, axis.path));
+    const std::vector<std::size_t> strata = lhs_strata(sweep.seed, a, n);
+    for (std::size_t i = 0; i < n; ++i) {
+      const double x = lhs_value(axis, sweep.seed, a, i, strata[i], n);
+      if (integer)
+        points[i].emplace_back(static_cast<std::int64_t>(std::llround(x)));
+      else
+        points[i].emplace_back(x);
+    }
+  }
+  return points;
+}
+
+// A sweep file has one tick axis for all runs.
+void refuse_tick_axes(const SweepSpec& sweep) {
+  for (const SweepAxis& axis : sweep.axes)
+    if (axis.path == "simulation.years" || axis.path == "simulation.ticks_per_year")
+      throw InputError("sweep.parameters.\"" + axis.path +
+                       "\": a sweep cannot vary the number of ticks (every run of one results file has the "
+                       "same tick axis); run one sweep per value with --set " + axis.path + "=...");
+}
+
+}  // namespace
+
+SweepPlan::SweepPlan(const Scenario& scenario) {
+  if (!scenario.sweep) throw InputError(scenario.source + " has no [sweep] table; use xsector run");
+  const SweepSpec& sweep = *scenario.sweep;
+  refuse_tick_axes(sweep);
+  if (sweep.replicates < 1) throw InputError("sweep.replicates must be at least 1");
+  method_ = sweep.method;
+  replicates_ = static_cast<std::size_t>(sweep.replicates);
+  for (const SweepAxis& axis : sweep.axes) paths_.push_back(axis.path);
+  switch (sweep.method) {
+    case SweepMethod::grid: points_ = grid_points(sweep); break;
+    case SweepMethod::zip: points_ = zip_points(sweep); break;
+    case SweepMethod::lhs: points_ = lhs_points(sweep, scenario); break;
+  }
+  if (points_.empty()) throw InputError(scenario.source + ": the [sweep] table gives no points (zero runs)");
+}
+
+const std::vector<ScalarValue>& SweepPlan::point(std::size_t k) const {
+  if (k >= points_.size())
+    throw InputError("point " + std::to_string(k) + " does not exist: the sweep has points 0.." +
+                     std::to_string(points_.size() - 1));
+  return points_[k];
+}
+
+RunIdentity SweepPlan::identity_of(std::size_t run) const {
+  if (run >= run_count())
+    throw InputError("run " + std::to_string(run) + " does not exist: the sweep has runs 0.." +
+                     std::to_string(run_count() - 1));
+  return {static_cast<std::int64_t>(run / replicates_), static_cast<std::int64_t>(run % replicates_)};
+}
+
+std::size_t SweepPlan::run_index(RunIdentity id) const {
+  if (id.point < 0 || static_cast<std::size_t>(id.point) >= points_.size())
+    throw InputError("point " + std::to_string(id.point) + " does not exist: the sweep has points 0.." +
+                     std::to_string(points_.size() - 1));
+  if (id.replicate < 0 || static_cast<std::size_t>(id.replicate) >= replicates_)
+    throw InputError("replicate " + std::to_string(id.replicate) + " does not exist: the sweep has replicates 0.." +
+                     std::to_string(replicates_ - 1));
+  return static_cast<std::size_t>(id.point) * replicates_ + static_cast<std::size_t>(id.replicate);
+}
+
+Scenario apply_point(const Scenario& scenario, const SweepPlan& plan, std::size_t k) {
+  const std::vector<ScalarValue>& values = plan.point(k);
+  const std::string origin = "sweep point " + std::to_string(k);
+  Scenario out = scenario;
+  for (std::size_t a = 0; a < values.size(); ++a) set_parameter(out, plan.paths()[a], values[a], origin);
+  validate_scenario(out, origin);  // combinations (start_year <= end_year) after all keys
+  return out;
+}
+
+Scenario apply_point(const Scenario& scenario, std::size_t k) { return apply_point(scenario, SweepPlan(scenario), k); }
+
+std::string describe_point(const SweepPlan& plan, std::size_t k) {
+  const std::vector<ScalarValue>& values = plan.point(k);
+  std::string out;
+  for (std::size_t a = 0; a < values.size(); ++a) {
+    if (a) out += ", ";
+    out += plan.paths()[a] + "=" + format_scalar(values[a]);
+  }
+  return out.empty() ? "(no swept parameters)" : out;
+}
+
+}  // namespace xsector

@@ -1,1 +1,300 @@
-// placeholder: the sweeps issue
+#include "sweep/sweep_runner.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <charconv>
+#include <chrono>
+#include <exception>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <thread>
+#include <vector>
+
+#include <tbb/blocked_range.h>
+#include <tbb/concurrent_queue.h>
+#include <tbb/global_control.h>
+#include <tbb/parallel_for.h>
+#include <tbb/partitioner.h>
+#include <tbb/task_arena.h>
+
+#include "errors.hpp"
+#include "output/atomic_output.hpp"
+#include "simulation.hpp"
+
+namespace xsector {
+namespace {
+
+// ---- output file: fresh, forced or resumed --------------------------------------------
+
+// True if another process holds the results writer's lock on `path` (an open file
+// description write lock, see results_file.cpp): a live sweep is writing it.
+bool held_by_another_writer(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  struct flock query {};
+  query.l_type = F_WRLCK;
+  query.l_whence = SEEK_SET;
+#ifdef F_OFD_GETLK
+  const int command = F_OFD_GETLK;
+#else
+  const int command = F_GETLK;
+#endif
+  const bool held = ::fcntl(fd, command, &query) == 0 && query.l_type != F_UNLCK;
+  ::close(fd);
+  return held;
+}
+
+void refuse_if_being_written(const std::string& path) {
+  if (held_by_another_writer(path))
+    throw OutputError(path + ": is being written by another xsector process; --force will not replace it");
+}
+
+// A fresh file is created (layout, coordinates, all runs done = 0) under a temporary
+// name and renamed into place before the first run, then reopened for writing: a kill
+// during creation leaves no half-made OUT behind, only a stray OUT.tmp-PID, and --force
+// replaces an old OUT in one rename.
+ResultsWriter create_fresh(const std::string& path, const FileHeader& header, bool force) {
+  AtomicOutput target(path, force);
+  ResultsWriter::create(target.temp_path(), header);  // closed at once: readable, done = 0
+  target.commit();
+  return ResultsWriter::open_existing(path);
+}
+
+// --resume may only complete a file of the same sweep, made by the same program.
+void check_resumable(const std::string& path, const FileSummary& file, const FileHeader& header) {
+  const FileHeader& h = file.header;
+  if (h.scenario_digest != header.scenario_digest)
+    throw InputError(path + " was written by a different scenario or sweep (digest " + h.scenario_digest +
+                     ", this one " + header.scenario_digest +
+                     "); --resume needs the same scenario file and --set options. Use another -o, or --force to "
+                     "start over");
+  if (h.program_version != header.program_version)
+    throw OutputError(path + " was written by xsector " + h.program_version + ", this is " + header.program_version +
+                      "; runs of two versions may differ, so --resume refuses. Finish it with that version, or "
+                      "start over with --force");
+  if (h.runs.size() != header.runs.size() || h.ticks != header.ticks)
+    throw OutputError(path + ": has " + std::to_string(h.runs.size()) + " runs of " + std::to_string(h.ticks) +
+                      " ticks, this sweep " + std::to_string(header.runs.size()) + " of " +
+                      std::to_string(header.ticks));
+}
+
+struct OpenedOutput {
+  ResultsWriter writer;
+  std::vector<std::uint8_t> done;  // per run, as the file had it
+  bool resumed = false;
+};
+
+OpenedOutput open_output(const SweepRequest& request, const FileHeader& header) {
+  const std::string& path = request.output;
+  std::error_code ec;
+  const bool exists = std::filesystem::exists(path, ec);
+  if (exists && request.resume) {
+    FileSummary summary = read_summary(path);
+    check_resumable(path, summary, header);
+    return {ResultsWriter::open_existing(path), std::move(summary.done), true};
+  }
+  if (exists && !request.force)
+    throw OutputError(path + " exists; pass --resume to complete it, or --force to start over");
+  if (exists) refuse_if_being_written(path);
+  return {create_fresh(path, header, request.force), std::vector<std::uint8_t>(header.runs.size(), 0), false};
+}
+
+// ---- the runs ---------------------------------------------------------------------------
+
+struct FinishedRun {
+  std::size_t run = 0;
+  RunSeries series;
+  double wall_seconds = 0;
+};
+using RunQueue = tbb::concurrent_bounded_queue<std::unique_ptr<FinishedRun>>;  // nullptr: no more runs
+
+struct RunDiscarded {};  // thrown from a run's tick callback after a second interrupt
+
+std::size_t active_threads() {
+  return std::max<std::size_t>(
+      1, std::min<std::size_t>(tbb::global_control::active_value(tbb::global_control::max_allowed_parallelism),
+                               static_cast<std::size_t>(tbb::this_task_arena::max_concurrency())));
+}
+
+// Adds the run to an error message, keeping the exception type (it picks the exit code).
+[[noreturn]] void rethrow_with_run(std::size_t run, const RunIdentity& id) {
+  const std::string where = "run " + std::to_string(run) + " (point " + std::to_string(id.point) + ", replicate " +
+                            std::to_string(id.replicate) + "): ";
+  try {
+    throw;
+  } catch (const InputError& e) {
+    throw InputError(where + e.what());
+  } catch (const LedgerError& e) {
+    throw LedgerError(where + e.what());
+  }
+}
+
+// Everything the producer side shares.
+struct Producer {
+  const Scenario& scenario;
+  const SweepPlan& plan;
+  const std::vector<std::size_t>& todo;
+  const std::atomic<int>* interrupts;
+  RunQueue& queue;
+  std::atomic<bool> stop{false};  // set by the writer when it failed
+  std::exception_ptr error;
+
+  int interrupt_count() const { return interrupts ? interrupts->load() : 0; }
+  bool taking_new_runs() const { return !stop.load() && interrupt_count() == 0; }
+
+  std::unique_ptr<FinishedRun> simulate(std::size_t run) const {
+    const RunIdentity id = plan.identity_of(run);
+    try {
+      const auto start = std::chrono::steady_clock::now();
+      const Scenario point = apply_point(scenario, plan, static_cast<std::size_t>(id.point));
+      auto out = std::make_unique<FinishedRun>();
+      out->run = run;
+      // Isolation: while this thread waits for the run's inner parallel loops it may
+      // only help with those, never start another run (that bounds runs in flight).
+      tbb::this_task_arena::isolate([&] {
+        Simulation sim(point, id);
+        out->series = sim.run([this](std::int64_t) {
+          if (interrupt_count() >= 2 || stop.load()) throw RunDiscarded{};
+        });
+      });
+      out->wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      return out;
+    } catch (const RunDiscarded&) {
+      throw;
+    } catch (...) {
+      rethrow_with_run(run, id);
+    }
+  }
+
+  void run_all() {
+    try {
+      tbb::parallel_for(
+          tbb::blocked_range<std::size_t>(0, todo.size(), 1),
+          [this](const tbb::blocked_range<std::size_t>& range) {
+            for (std::size_t i = range.begin(); i != range.end(); ++i) {
+              if (!taking_new_runs()) return;
+              try {
+                queue.push(simulate(todo[i]));  // blocks while the writer is behind
+              } catch (const RunDiscarded&) {
+                return;
+              }
+            }
+          },
+          tbb::simple_partitioner{});  // one task per run: each can be skipped on interrupt
+    } catch (...) {
+      error = std::current_exception();
+    }
+    queue.push(nullptr);
+  }
+};
+
+std::vector<std::size_t> runs_to_do(const Shard& shard, const std::vector<std::uint8_t>& done) {
+  std::vector<std::size_t> todo;
+  for (std::size_t r = shard.index; r < done.size(); r += shard.count)
+    if (!done[r]) todo.push_back(r);
+  return todo;
+}
+
+std::size_t shard_size(const Shard& shard, std::size_t runs) {
+  return runs > shard.index ? (runs - shard.index + shard.count - 1) / shard.count : 0;
+}
+
+std::string utc_now() {
+  const std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  std::tm tm{};
+  gmtime_r(&now, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+}  // namespace
+
+Shard parse_shard(std::string_view text) {
+  const auto slash = text.find('/');
+  Shard s;
+  const auto read = [&](std::string_view part, std::size_t& out) {
+    const auto [end, ec] = std::from_chars(part.data(), part.data() + part.size(), out);
+    return ec == std::errc() && end == part.data() + part.size() && !part.empty();
+  };
+  if (slash == std::string_view::npos || !read(text.substr(0, slash), s.index) ||
+      !read(text.substr(slash + 1), s.count) || s.count == 0 || s.index >= s.count)
+    throw InputError("--shard " + std::string(text) + ": expected K/N with 0 <= K < N, e.g. --shard 0/4");
+  return s;
+}
+
+RunCoordinates run_coordinates(const SweepPlan& plan, const Scenario& point_scenario, std::size_t run) {
+  const RunIdentity id = plan.identity_of(run);
+  return {id.point, id.replicate, run_seed_of(point_scenario, id), plan.point(static_cast<std::size_t>(id.point))};
+}
+
+FileHeader sweep_header(FileHeader base, const Scenario& scenario, const SweepPlan& plan) {
+  base.kind = "sweep";
+  base.swept_paths = plan.paths();
+  base.runs.clear();
+  base.runs.reserve(plan.run_count());
+  for (std::size_t k = 0; k < plan.point_count(); ++k) {
+    const Scenario point = apply_point(scenario, plan, k);
+    for (std::size_t rep = 0; rep < plan.replicates(); ++rep)
+      base.runs.push_back(run_coordinates(plan, point, k * plan.replicates() + rep));
+  }
+  return base;
+}
+
+std::uint64_t estimated_output_bytes(std::int64_t ticks, std::size_t runs) {
+  std::uint64_t per_tick = 0;
+  for (const MetricSpec& m : kMetrics) per_tick += static_cast<std::uint64_t>(width_of(m.shape)) * 8;
+  return per_tick * static_cast<std::uint64_t>(std::max<std::int64_t>(ticks, 0)) * runs;
+}
+
+SweepOutcome run_sweep(const Scenario& scenario, const SweepPlan& plan, const FileHeader& header,
+                       const SweepRequest& request, const SweepHooks& hooks) {
+  if (header.runs.size() != plan.run_count())
+    throw std::logic_error("run_sweep: the header does not describe this plan (use sweep_header)");
+  OpenedOutput out = open_output(request, header);
+  const std::vector<std::size_t> todo = runs_to_do(request.shard, out.done);
+
+  SweepOutcome outcome;
+  outcome.resumed = out.resumed;
+  outcome.total = shard_size(request.shard, plan.run_count());
+  const std::size_t done_before = outcome.total - todo.size();
+  if (hooks.on_start) hooks.on_start(done_before, todo.size());
+
+  RunQueue queue;
+  const std::size_t capacity = request.queue_capacity ? request.queue_capacity : 2 * active_threads();
+  queue.set_capacity(static_cast<std::ptrdiff_t>(capacity));
+  Producer producer{scenario, plan, todo, hooks.interrupts, queue, {false}, nullptr};
+  std::thread simulations([&producer] { producer.run_all(); });
+
+  // The writer loop: this thread alone touches the file. After a write failure it keeps
+  // draining the queue (discarding) so that no producer stays blocked on a full queue.
+  std::exception_ptr write_error;
+  for (;;) {
+    std::unique_ptr<FinishedRun> finished;
+    queue.pop(finished);
+    if (!finished) break;
+    if (write_error) continue;
+    try {
+      out.writer.write_run(finished->run, finished->series, finished->wall_seconds);
+      ++outcome.ran_now;
+      if (hooks.on_progress) hooks.on_progress(outcome.ran_now);
+    } catch (...) {
+      write_error = std::current_exception();
+      producer.stop = true;
+    }
+  }
+  simulations.join();
+  if (write_error) std::rethrow_exception(write_error);
+  if (producer.error) std::rethrow_exception(producer.error);  // the writer's destructor closes the file
+
+  outcome.done = done_before + outcome.ran_now;
+  outcome.interrupted = !outcome.complete();
+  // end_time marks a complete file; an interrupted one is closed without it (destructor).
+  if (outcome.complete()) out.writer.finish(utc_now());
+  return outcome;
+}
+
+}  // namespace xsector

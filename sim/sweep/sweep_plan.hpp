@@ -1,0 +1,71 @@
+#pragma once
+// A sweep's points and runs (MODEL.md 9, issue 4): the [sweep] table of a scenario
+// expanded into a list of points, each a value per swept parameter, and the run index
+// that every other part of a sweep (runner, file, shards, merge, `run --point`) shares:
+//
+//     run r = point × replicates + replicate      (point = r / replicates, replicate = r % replicates)
+//
+// Methods:
+//  * grid: the cartesian product of the value lists, the first listed parameter varying
+//    slowest (like nested loops written in file order).
+//  * zip:  the lists read in parallel; point k takes the k-th value of every list.
+//  * lhs:  a Latin hypercube of `samples` points. Each parameter's [low, high] is split
+//    into `samples` equal strata; point i takes, for each parameter, one uniform draw
+//    inside stratum perm[i] of that parameter, where perm is a permutation drawn
+//    independently per parameter. The draws come from Stream(sweep.seed, axis, ·,
+//    Purpose::lhs) (see sweep_plan.cpp), so the design depends on the sweep seed alone,
+//    never on the simulation seed. Integer parameters are rounded to the nearest integer
+//    (half away from zero) after the draw: with fewer integers in the range than samples,
+//    several points share a value and the one-per-stratum property holds only before
+//    rounding.
+//
+// A point's scenario is the base scenario with the point's values applied through
+// set_parameter (so `intervention.K.key` paths work), then validate_scenario.
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "scenario.hpp"
+#include "simulation.hpp"
+
+namespace xsector {
+
+class SweepPlan {
+ public:
+  // Expands scenario.sweep. Throws InputError if the scenario has no [sweep] table, or if
+  // the sweep varies the number of ticks (simulation.years, ticks_per_year): every run of
+  // one file has the same tick axis.
+  explicit SweepPlan(const Scenario& scenario);
+
+  SweepMethod method() const { return method_; }
+  const std::vector<std::string>& paths() const { return paths_; }  // one per axis, file order
+  std::size_t point_count() const { return points_.size(); }
+  std::size_t replicates() const { return replicates_; }
+  std::size_t run_count() const { return points_.size() * replicates_; }
+
+  // The values of point k, one per path (integers as int64, reals as double, choices as
+  // their name, as set_parameter takes them).
+  const std::vector<ScalarValue>& point(std::size_t k) const;
+
+  // run index <-> (point, replicate). Both throw InputError when out of range.
+  RunIdentity identity_of(std::size_t run) const;
+  std::size_t run_index(RunIdentity id) const;
+
+ private:
+  SweepMethod method_ = SweepMethod::grid;
+  std::vector<std::string> paths_;
+  std::vector<std::vector<ScalarValue>> points_;
+  std::size_t replicates_ = 1;
+};
+
+// The scenario of point k: a copy of `scenario` with the point's values set and the
+// combination validated. Throws InputError (naming the point) if k is out of range or the
+// combination is invalid.
+Scenario apply_point(const Scenario& scenario, const SweepPlan& plan, std::size_t k);
+Scenario apply_point(const Scenario& scenario, std::size_t k);  // builds the plan itself
+
+// Human-readable "path=value, path=value" of point k, for --dry-run and messages.
+std::string describe_point(const SweepPlan& plan, std::size_t k);
+
+}  // namespace xsector
