@@ -125,30 +125,57 @@ std::size_t count_done(const FileSummary& s) { return static_cast<std::size_t>(s
 
 // ---- the real binary -------------------------------------------------------------------
 
-pid_t spawn_binary(const std::vector<std::string>& args, const std::string& log) {
-  std::vector<std::string> argv_s{XSECTOR_BIN};
-  argv_s.insert(argv_s.end(), args.begin(), args.end());
-  std::vector<char*> argv;
-  for (auto& a : argv_s) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
-  pid_t pid = -1;
-  const int rc = posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  if (rc != 0) throw std::runtime_error(std::string("cannot start ") + XSECTOR_BIN + ": " + std::strerror(rc));
-  return pid;
-}
-
-// Exit status, or 128 + signal for a killed process (as a shell reports it).
-int wait_for(pid_t pid) {
-  int status = 0;
-  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+// A child process running the real binary, its stdout and stderr going to a log file.
+class Child {
+ public:
+  Child(const std::vector<std::string>& args, const std::string& log) {
+    std::vector<std::string> argv_s{XSECTOR_BIN};
+    argv_s.insert(argv_s.end(), args.begin(), args.end());
+    std::vector<char*> argv;
+    for (auto& a : argv_s) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
+    const int rc = posix_spawn(&pid_, argv[0], &actions, nullptr, argv.data(), environ);
+    posix_spawn_file_actions_destroy(&actions);
+    if (rc != 0) throw std::runtime_error(std::string("cannot start ") + XSECTOR_BIN + ": " + std::strerror(rc));
   }
-  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-}
+  Child(const Child&) = delete;
+  Child& operator=(const Child&) = delete;
+  ~Child() {
+    if (code_ < 0) {
+      ::kill(pid_, SIGKILL);
+      wait();
+    }
+  }
+
+  bool running() {
+    int status = 0;
+    if (code_ < 0 && ::waitpid(pid_, &status, WNOHANG) == pid_) code_ = decode(status);
+    return code_ < 0;
+  }
+  void signal(int sig) {
+    if (running()) ::kill(pid_, sig);
+  }
+  // Exit status, or 128 + signal for a killed process (as a shell reports it).
+  int wait() {
+    int status = 0;
+    while (code_ < 0) {
+      if (::waitpid(pid_, &status, 0) == pid_)
+        code_ = decode(status);
+      else if (errno != EINTR)
+        code_ = 255;
+    }
+    return code_;
+  }
+
+ private:
+  static int decode(int status) { return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status); }
+  pid_t pid_ = -1;
+  int code_ = -1;
+};
 
 std::string slurp(const std::string& path) {
   std::ifstream in(path);
@@ -163,7 +190,7 @@ struct Result {
 };
 
 Result xsector(const std::vector<std::string>& args, const std::string& log) {
-  const int code = wait_for(spawn_binary(args, log));
+  const int code = Child(args, log).wait();
   return {code, slurp(log)};
 }
 
@@ -420,6 +447,17 @@ TEST_F(SweepTest, AnExistingOutputNeedsResumeOrForce) {
     EXPECT_EQ(entry.path().string().find(".tmp-"), std::string::npos) << entry.path();
 }
 
+TEST_F(SweepTest, SimulateRunCanBeCancelledBetweenTicks) {
+  const Scenario s = scenario("cancel", tiny_sweep());
+  const SweepPlan plan(s);
+  int ticks = 0;
+  EXPECT_THROW(simulate_run(s, plan, 5, [&] { return ++ticks == 3; }), RunCancelled);
+  EXPECT_EQ(ticks, 3);
+  const RunResult r = simulate_run(s, plan, 5);
+  EXPECT_EQ(r.run, 5u);
+  EXPECT_EQ(r.series.ticks, 8u);
+}
+
 // ======================================================================================
 // The real binary
 
@@ -461,10 +499,10 @@ TEST_F(SweepTest, BinaryKilledWithSigkillThenResumedEqualsAnUninterruptedSweep) 
   long last_done = 0;
   int kills = 0, partial_kills = 0;
   for (int attempt = 0; attempt < 8 && last_done < 30; ++attempt) {
-    const pid_t pid = spawn_binary({"sweep", toml, "-o", out, "-q", "--resume"}, file("log"));
+    Child child({"sweep", toml, "-o", out, "-q", "--resume"}, file("log"));
     if (attempt % 2 == 0) {
       // Once it has written a run, a moment later: mid-sweep, mid-run or mid-write.
-      while (done_in(out) <= last_done && ::waitpid(pid, nullptr, WNOHANG) == 0)
+      while (done_in(out) <= last_done && child.running())
         std::this_thread::sleep_for(std::chrono::milliseconds(1));
       std::this_thread::sleep_for(std::chrono::microseconds(std::uniform_int_distribution<long>(0, 20000)(rng)));
     } else {
@@ -472,8 +510,8 @@ TEST_F(SweepTest, BinaryKilledWithSigkillThenResumedEqualsAnUninterruptedSweep) 
       const long upto = full.count() / 2;
       std::this_thread::sleep_for(std::chrono::microseconds(std::uniform_int_distribution<long>(0, upto)(rng)));
     }
-    ::kill(pid, SIGKILL);
-    const int code = wait_for(pid);
+    child.signal(SIGKILL);
+    const int code = child.wait();
     if (code == 128 + SIGKILL) ++kills;
     if (!fs::exists(out)) continue;  // killed before the file was in place
     // The file opens and every run it calls done is the reference run, bit for bit.
@@ -505,11 +543,10 @@ TEST_F(SweepTest, BinaryStopsCleanlyOnSigintAndSaysHowToResume) {
   std::string text = tiny_sweep();
   text.replace(text.find("replicates = 3"), 14, "replicates = 10");
   const std::string toml = write("sigint.toml", text), out = file("sigint.h5");
-  const pid_t pid = spawn_binary({"sweep", toml, "-o", out, "-q"}, file("log"));
-  while (done_in(out) < 1 && ::waitpid(pid, nullptr, WNOHANG) == 0)
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  ::kill(pid, SIGINT);
-  const int code = wait_for(pid);
+  Child child({"sweep", toml, "-o", out, "-q"}, file("log"));
+  while (done_in(out) < 1 && child.running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  child.signal(SIGINT);
+  const int code = child.wait();
   const std::string log = slurp(file("log"));
   ASSERT_EQ(code, 130) << log;
   EXPECT_NE(log.find("interrupted: "), std::string::npos) << log;
@@ -523,6 +560,22 @@ TEST_F(SweepTest, BinaryStopsCleanlyOnSigintAndSaysHowToResume) {
   const Result resumed = xsector({"sweep", toml, "-o", out, "-q", "--resume"}, file("log"));
   ASSERT_EQ(resumed.code, 0) << resumed.output;
   EXPECT_EQ(count_done(read_summary(out)), 100u);
+}
+
+TEST_F(SweepTest, BinaryRefusesASecondWriterOfTheSameOutput) {
+  std::string text = tiny_sweep();
+  text.replace(text.find("replicates = 3"), 14, "replicates = 100");  // long enough to overlap
+  const std::string toml = write("twice.toml", text), out = file("twice.h5");
+  Child first({"sweep", toml, "-o", out, "-q"}, file("log1"));
+  while (done_in(out) < 1 && first.running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  const Result resume = xsector({"sweep", toml, "-o", out, "-q", "--resume"}, file("log2"));
+  const Result force = xsector({"sweep", toml, "-o", out, "-q", "--force"}, file("log3"));
+  if (!first.running()) GTEST_SKIP() << "the first sweep ended before the second started";
+  first.signal(SIGKILL);
+  EXPECT_EQ(resume.code, 3) << resume.output;
+  EXPECT_NE(resume.output.find("another xsector process"), std::string::npos) << resume.output;
+  EXPECT_EQ(force.code, 3) << force.output;
+  EXPECT_NE(force.output.find("another xsector process"), std::string::npos) << force.output;
 }
 
 TEST_F(SweepTest, BinaryResumeIsRefusedForAChangedScenario) {

@@ -4,12 +4,14 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <charconv>
 #include <chrono>
+#include <cstring>
+#include <ctime>
 #include <exception>
 #include <filesystem>
 #include <memory>
-#include <optional>
 #include <thread>
 #include <vector>
 
@@ -47,19 +49,24 @@ bool held_by_another_writer(const std::string& path) {
   return held;
 }
 
-void refuse_if_being_written(const std::string& path) {
-  if (held_by_another_writer(path))
-    throw OutputError(path + ": is being written by another xsector process; --force will not replace it");
-}
-
 // A fresh file is created (layout, coordinates, all runs done = 0) under a temporary
-// name and renamed into place before the first run, then reopened for writing: a kill
-// during creation leaves no half-made OUT behind, only a stray OUT.tmp-PID, and --force
-// replaces an old OUT in one rename.
+// name and put in place before the first run, then reopened for writing: a kill during
+// creation leaves no half-made OUT behind, only a stray OUT.tmp-PID. Without --force it
+// is put in place with link(2), which fails if OUT appeared meanwhile (two sweeps started
+// at once on one OUT: the second is refused, not interleaved); with --force one rename
+// replaces the old OUT.
 ResultsWriter create_fresh(const std::string& path, const FileHeader& header, bool force) {
   AtomicOutput target(path, force);
   ResultsWriter::create(target.temp_path(), header);  // closed at once: readable, done = 0
-  target.commit();
+  if (force) {
+    target.commit();
+  } else if (::link(target.temp_path().c_str(), path.c_str()) != 0) {  // `target` removes the temporary
+    const int err = errno;
+    if (err == EEXIST) throw OutputError(path + ": was created by another process meanwhile");
+    if (err != EPERM && err != EOPNOTSUPP && err != ENOSYS)
+      throw OutputError(path + ": cannot be created: " + std::strerror(err));
+    target.commit();  // a file system without hard links: rename, with its small race
+  }
   return ResultsWriter::open_existing(path);
 }
 
@@ -81,43 +88,18 @@ void check_resumable(const std::string& path, const FileSummary& file, const Fil
                       std::to_string(header.ticks));
 }
 
-struct OpenedOutput {
-  ResultsWriter writer;
-  std::vector<std::uint8_t> done;  // per run, as the file had it
-  bool resumed = false;
-};
+std::vector<std::size_t> runs_to_do(const Shard& shard, const std::vector<std::uint8_t>& done) {
+  std::vector<std::size_t> todo;
+  for (std::size_t r = shard.index; r < done.size(); r += shard.count)
+    if (!done[r]) todo.push_back(r);
+  return todo;
+}
 
-OpenedOutput open_output(const SweepRequest& request, const FileHeader& header) {
-  const std::string& path = request.output;
-  std::error_code ec;
-  const bool exists = std::filesystem::exists(path, ec);
-  if (exists && request.resume) {
-    FileSummary summary = read_summary(path);
-    check_resumable(path, summary, header);
-    return {ResultsWriter::open_existing(path), std::move(summary.done), true};
-  }
-  if (exists && !request.force)
-    throw OutputError(path + " exists; pass --resume to complete it, or --force to start over");
-  if (exists) refuse_if_being_written(path);
-  return {create_fresh(path, header, request.force), std::vector<std::uint8_t>(header.runs.size(), 0), false};
+std::size_t shard_size(const Shard& shard, std::size_t runs) {
+  return runs > shard.index ? (runs - shard.index + shard.count - 1) / shard.count : 0;
 }
 
 // ---- the runs ---------------------------------------------------------------------------
-
-struct FinishedRun {
-  std::size_t run = 0;
-  RunSeries series;
-  double wall_seconds = 0;
-};
-using RunQueue = tbb::concurrent_bounded_queue<std::unique_ptr<FinishedRun>>;  // nullptr: no more runs
-
-struct RunDiscarded {};  // thrown from a run's tick callback after a second interrupt
-
-std::size_t active_threads() {
-  return std::max<std::size_t>(
-      1, std::min<std::size_t>(tbb::global_control::active_value(tbb::global_control::max_allowed_parallelism),
-                               static_cast<std::size_t>(tbb::this_task_arena::max_concurrency())));
-}
 
 // Adds the run to an error message, keeping the exception type (it picks the exit code).
 [[noreturn]] void rethrow_with_run(std::size_t run, const RunIdentity& id) {
@@ -129,78 +111,55 @@ std::size_t active_threads() {
     throw InputError(where + e.what());
   } catch (const LedgerError& e) {
     throw LedgerError(where + e.what());
-  }
+  }  // anything else goes on unchanged
 }
 
-// Everything the producer side shares.
+using RunQueue = tbb::concurrent_bounded_queue<std::unique_ptr<RunResult>>;  // nullptr: no more runs
+
+std::size_t active_threads() {
+  return std::max<std::size_t>(
+      1, std::min<std::size_t>(tbb::global_control::active_value(tbb::global_control::max_allowed_parallelism),
+                               static_cast<std::size_t>(tbb::this_task_arena::max_concurrency())));
+}
+
+// The simulation side: one TBB task per run, each pushing its result to the queue.
 struct Producer {
   const Scenario& scenario;
   const SweepPlan& plan;
   const std::vector<std::size_t>& todo;
   const std::atomic<int>* interrupts;
   RunQueue& queue;
-  std::atomic<bool> stop{false};  // set by the writer when it failed
-  std::exception_ptr error;
+  std::atomic<bool> writer_failed{false};
+  std::exception_ptr error;  // the first failure of a run
 
   int interrupt_count() const { return interrupts ? interrupts->load() : 0; }
-  bool taking_new_runs() const { return !stop.load() && interrupt_count() == 0; }
+  bool taking_new_runs() const { return !writer_failed && interrupt_count() == 0; }
+  bool discarding() const { return writer_failed || interrupt_count() >= 2; }
 
-  std::unique_ptr<FinishedRun> simulate(std::size_t run) const {
-    const RunIdentity id = plan.identity_of(run);
+  void run_one(std::size_t run) {
+    if (!taking_new_runs()) return;
     try {
-      const auto start = std::chrono::steady_clock::now();
-      const Scenario point = apply_point(scenario, plan, static_cast<std::size_t>(id.point));
-      auto out = std::make_unique<FinishedRun>();
-      out->run = run;
-      // Isolation: while this thread waits for the run's inner parallel loops it may
-      // only help with those, never start another run (that bounds runs in flight).
-      tbb::this_task_arena::isolate([&] {
-        Simulation sim(point, id);
-        out->series = sim.run([this](std::int64_t) {
-          if (interrupt_count() >= 2 || stop.load()) throw RunDiscarded{};
-        });
-      });
-      out->wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-      return out;
-    } catch (const RunDiscarded&) {
-      throw;
-    } catch (...) {
-      rethrow_with_run(run, id);
+      auto result = std::make_unique<RunResult>(simulate_run(scenario, plan, run, [this] { return discarding(); }));
+      queue.push(std::move(result));  // blocks while the writer is behind: bounded memory
+    } catch (const RunCancelled&) {
     }
   }
 
+  // On its own std::thread; ends by pushing the end marker, whatever happened.
   void run_all() {
     try {
       tbb::parallel_for(
           tbb::blocked_range<std::size_t>(0, todo.size(), 1),
           [this](const tbb::blocked_range<std::size_t>& range) {
-            for (std::size_t i = range.begin(); i != range.end(); ++i) {
-              if (!taking_new_runs()) return;
-              try {
-                queue.push(simulate(todo[i]));  // blocks while the writer is behind
-              } catch (const RunDiscarded&) {
-                return;
-              }
-            }
+            for (std::size_t i = range.begin(); i != range.end(); ++i) run_one(todo[i]);
           },
-          tbb::simple_partitioner{});  // one task per run: each can be skipped on interrupt
+          tbb::simple_partitioner{});  // one task per run, so each can be skipped on interrupt
     } catch (...) {
       error = std::current_exception();
     }
     queue.push(nullptr);
   }
 };
-
-std::vector<std::size_t> runs_to_do(const Shard& shard, const std::vector<std::uint8_t>& done) {
-  std::vector<std::size_t> todo;
-  for (std::size_t r = shard.index; r < done.size(); r += shard.count)
-    if (!done[r]) todo.push_back(r);
-  return todo;
-}
-
-std::size_t shard_size(const Shard& shard, std::size_t runs) {
-  return runs > shard.index ? (runs - shard.index + shard.count - 1) / shard.count : 0;
-}
 
 std::string utc_now() {
   const std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
@@ -250,30 +209,72 @@ std::uint64_t estimated_output_bytes(std::int64_t ticks, std::size_t runs) {
   return per_tick * static_cast<std::uint64_t>(std::max<std::int64_t>(ticks, 0)) * runs;
 }
 
+SweepOutput open_sweep_output(const FileHeader& header, const SweepRequest& request) {
+  const std::string& path = request.output;
+  const std::size_t total = shard_size(request.shard, header.runs.size());
+  std::error_code ec;
+  const bool exists = std::filesystem::exists(path, ec);
+  if (exists && request.resume) {
+    const FileSummary summary = read_summary(path);
+    check_resumable(path, summary, header);
+    return {ResultsWriter::open_existing(path), runs_to_do(request.shard, summary.done), total, true};
+  }
+  if (exists && !request.force)
+    throw OutputError(path + " exists; pass --resume to complete it, or --force to start over");
+  if (exists && held_by_another_writer(path))
+    throw OutputError(path + ": is being written by another xsector process; --force will not replace it");
+  ResultsWriter writer = create_fresh(path, header, request.force);
+  return {std::move(writer), runs_to_do(request.shard, std::vector<std::uint8_t>(header.runs.size(), 0)), total,
+          false};
+}
+
+RunResult simulate_run(const Scenario& scenario, const SweepPlan& plan, std::size_t run,
+                       const std::function<bool()>& cancelled) {
+  const RunIdentity id = plan.identity_of(run);
+  try {
+    const auto start = std::chrono::steady_clock::now();
+    const Scenario point = apply_point(scenario, plan, static_cast<std::size_t>(id.point));
+    RunResult result;
+    result.run = run;
+    // Isolation: while this thread waits for the run's inner parallel loops it may only
+    // help with those, never start another run (that bounds the runs in flight).
+    tbb::this_task_arena::isolate([&] {
+      Simulation sim(point, id);
+      result.series = sim.run([&cancelled](std::int64_t) {
+        if (cancelled && cancelled()) throw RunCancelled{};
+      });
+    });
+    result.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    return result;
+  } catch (const RunCancelled&) {
+    throw;
+  } catch (...) {
+    rethrow_with_run(run, id);
+  }
+}
+
 SweepOutcome run_sweep(const Scenario& scenario, const SweepPlan& plan, const FileHeader& header,
                        const SweepRequest& request, const SweepHooks& hooks) {
   if (header.runs.size() != plan.run_count())
     throw std::logic_error("run_sweep: the header does not describe this plan (use sweep_header)");
-  OpenedOutput out = open_output(request, header);
-  const std::vector<std::size_t> todo = runs_to_do(request.shard, out.done);
-
+  SweepOutput out = open_sweep_output(header, request);
   SweepOutcome outcome;
   outcome.resumed = out.resumed;
-  outcome.total = shard_size(request.shard, plan.run_count());
-  const std::size_t done_before = outcome.total - todo.size();
-  if (hooks.on_start) hooks.on_start(done_before, todo.size());
+  outcome.total = out.total;
+  const std::size_t done_before = out.total - out.todo.size();
+  if (hooks.on_start) hooks.on_start(done_before, out.todo.size());
 
   RunQueue queue;
-  const std::size_t capacity = request.queue_capacity ? request.queue_capacity : 2 * active_threads();
-  queue.set_capacity(static_cast<std::ptrdiff_t>(capacity));
-  Producer producer{scenario, plan, todo, hooks.interrupts, queue, {false}, nullptr};
+  queue.set_capacity(static_cast<std::ptrdiff_t>(request.queue_capacity ? request.queue_capacity
+                                                                        : 2 * active_threads()));
+  Producer producer{scenario, plan, out.todo, hooks.interrupts, queue, {false}, nullptr};
   std::thread simulations([&producer] { producer.run_all(); });
 
   // The writer loop: this thread alone touches the file. After a write failure it keeps
   // draining the queue (discarding) so that no producer stays blocked on a full queue.
   std::exception_ptr write_error;
   for (;;) {
-    std::unique_ptr<FinishedRun> finished;
+    std::unique_ptr<RunResult> finished;
     queue.pop(finished);
     if (!finished) break;
     if (write_error) continue;
@@ -283,12 +284,13 @@ SweepOutcome run_sweep(const Scenario& scenario, const SweepPlan& plan, const Fi
       if (hooks.on_progress) hooks.on_progress(outcome.ran_now);
     } catch (...) {
       write_error = std::current_exception();
-      producer.stop = true;
+      producer.writer_failed = true;
     }
   }
   simulations.join();
+  // On an error the writer's destructor closes the file, keeping every run written.
   if (write_error) std::rethrow_exception(write_error);
-  if (producer.error) std::rethrow_exception(producer.error);  // the writer's destructor closes the file
+  if (producer.error) std::rethrow_exception(producer.error);
 
   outcome.done = done_before + outcome.ran_now;
   outcome.interrupted = !outcome.complete();

@@ -92,6 +92,32 @@ FileHeader sweep_header(FileHeader base, const Scenario& scenario, const SweepPl
 // The coordinates of run `run`, given the scenario of its point (apply_point).
 RunCoordinates run_coordinates(const SweepPlan& plan, const Scenario& point_scenario, std::size_t run);
 
+// ---- building blocks (run_sweep uses them; an MPI writer rank and workers can too) ----
+
+// The output of a sweep opened for writing, fresh, forced or resumed as the request
+// says, after the identity checks above; `todo` lists the runs of the shard not yet done.
+struct SweepOutput {
+  ResultsWriter writer;
+  std::vector<std::size_t> todo;
+  std::size_t total = 0;  // runs in the shard (all runs without one)
+  bool resumed = false;
+};
+SweepOutput open_sweep_output(const FileHeader& header, const SweepRequest& request);
+
+// One run of the plan, simulated on the calling thread (its inner parallel loops isolated
+// so the thread takes no other run meanwhile). Throws RunCancelled if `cancelled` turns
+// true between two ticks; adds the run, point and replicate to a model error's message.
+struct RunResult {
+  std::size_t run = 0;
+  RunSeries series;
+  double wall_seconds = 0;
+};
+struct RunCancelled {};
+RunResult simulate_run(const Scenario& scenario, const SweepPlan& plan, std::size_t run,
+                       const std::function<bool()>& cancelled = {});
+
+// ---- the whole sweep ------------------------------------------------------------------
+
 // Runs every run of `plan` that the request's shard holds and the file lacks. `header`
 // is sweep_header(...) of the same scenario and plan. Throws InputError/OutputError for
 // refused outputs and resumes, and rethrows the first failure of a run (after closing
