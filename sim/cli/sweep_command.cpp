@@ -123,7 +123,7 @@ int sweep_command(const SweepOptions& opt) {
   hooks.on_start = [&](std::size_t already, std::size_t to_run) {
     std::string label = "sweep " + scenario.name;
     if (already) label += " (" + std::to_string(already) + " already done)";
-    progress = std::make_unique<Progress>(label, static_cast<std::int64_t>(to_run), opt.common.quiet);
+    progress = std::make_unique<Progress>(label, static_cast<std::int64_t>(to_run), opt.common.quiet, 10);
   };
   hooks.on_progress = [&](std::size_t written) { progress->update(static_cast<std::int64_t>(written)); };
 
