@@ -20,9 +20,10 @@
 // That is what makes crash safety work: a sweep killed with SIGKILL at any moment leaves
 // OUT holding every finished run (done = 1) and the others as NaN with done = 0, and
 // `xsector sweep FILE -o OUT --resume` finds it under the name the user gave. Only the
-// empty layout is made under OUT.tmp-PID and renamed to OUT before the first run, so a
-// kill during creation leaves no half-made OUT (and --force replaces an old OUT in one
-// rename). An unfinished file is recognisable by its empty `end_time` attribute and its
+// empty layout is made under OUT.tmp-PID and put in place as OUT before the first run
+// (link(2), which refuses an OUT that another sweep created meanwhile; with --force, a
+// rename that replaces the old OUT in one step), so a kill during creation leaves no
+// half-made OUT. An unfinished file is recognisable by its empty `end_time` attribute and its
 // done flags (`xsector info`). An existing OUT is refused unless --resume (complete it)
 // or --force (start over; refused while another process is writing OUT).
 //
