@@ -2,8 +2,9 @@
 // state for a fixed set of runs, so that an optimisation can be checked for bit-identity
 // against the engine before it (docs/PERFORMANCE.md, "Checking bit-identity").
 //
-//   xsector_digest [--threads N] [SCENARIO_DIR]
+//   xsector_digest [--threads N] [--set path=value ...] [SCENARIO_DIR]
 //
+// With --set, only the baseline with those overrides is run (e.g. a large population).
 // The runs: the baseline and the eight intervention scenarios of SCENARIO_DIR (default
 // "scenarios") at 10 years, plus the baseline at scale 3 with three seeds, and the baseline under
 // `--set foundation.public_channel=voucher`.
@@ -70,13 +71,19 @@ void run(const std::string& label, const xsector::Scenario& s) {
 int main(int argc, char** argv) {
   int threads = 0;
   std::string dir = "scenarios";
+  std::vector<std::string> sets;
   for (int i = 1; i < argc; ++i) {
     if (!std::strcmp(argv[i], "--threads") && i + 1 < argc) threads = std::atoi(argv[++i]);
+    else if (!std::strcmp(argv[i], "--set") && i + 1 < argc) sets.push_back(argv[++i]);
     else dir = argv[i];
   }
   std::unique_ptr<tbb::global_control> limit;
   if (threads > 0)
     limit = std::make_unique<tbb::global_control>(tbb::global_control::max_allowed_parallelism, threads);
+  if (!sets.empty()) {
+    run("baseline with --set", xsector::load_scenario(dir + "/baseline.toml", sets));
+    return 0;
+  }
   for (const char* name : {"baseline.toml", "compliance_toolkit.toml", "foundation_public_support.toml",
                            "government_support_budget.toml", "graduate_programs.toml", "knowledge_mobilization.toml",
                            "membership_dissemination.toml", "policy_mix.toml", "recession.toml"}) {

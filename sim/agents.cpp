@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <numeric>
+#include <stdexcept>
 
 #include "random.hpp"
 
@@ -45,6 +46,34 @@ void add_foundation(const Params& params, const Network& net, NodeId v, std::uin
   f.nonprofit_neighbours.push_back(np);
 }
 
+// Two passes over the rows (count, then fill), so the lists take exactly their size.
+InstitutionLinks institution_links(const Network& net, const Agents& a) {
+  InstitutionLinks links;
+  const std::size_t n = net.node_count();
+  if (std::max(a.providers.size(), a.foundations.size()) >= InstitutionLinks::kFoundationBit)
+    throw std::length_error("too many providers or foundations for InstitutionLinks");
+  const auto& provider_ordinal = a.provider_ordinal;
+  const auto& foundation_ordinal = a.foundation_ordinal;
+  auto entry_of = [&](NodeId u) {
+    if (provider_ordinal[u] != kNone) return provider_ordinal[u];
+    if (foundation_ordinal[u] != kNone) return foundation_ordinal[u] | InstitutionLinks::kFoundationBit;
+    return kNone;
+  };
+  links.offset.assign(n + 1, 0);
+  for (NodeId v = 0; v < n; ++v) {
+    std::uint32_t count = 0;
+    for (NodeId u : net.neighbours(v)) count += entry_of(u) != kNone;
+    links.offset[v + 1] = links.offset[v] + count;
+  }
+  links.entry.resize(links.offset[n]);
+  for (NodeId v = 0; v < n; ++v) {
+    std::uint32_t at = links.offset[v];
+    for (NodeId u : net.neighbours(v))
+      if (const std::uint32_t e = entry_of(u); e != kNone) links.entry[at++] = e;
+  }
+  return links;
+}
+
 }  // namespace
 
 Agents initialise_agents(const Params& params, const Network& net, std::uint64_t seed) {
@@ -79,6 +108,7 @@ Agents initialise_agents(const Params& params, const Network& net, std::uint64_t
     key[j] = keyed_hash(seed, kInitTick, a.providers.node[j], 0, Purpose::compliance_pick);
   std::sort(order.begin(), order.end(), [&](auto x, auto y) { return key[x] != key[y] ? key[x] < key[y] : x < y; });
   a.trust = net.initial_trust();
+  a.institutions = institution_links(net, a);
   return a;
 }
 
@@ -97,7 +127,7 @@ std::size_t Agents::state_bytes() const {
          bytes_of(p.year_engagements) + bytes_of(p.year_slot_ticks) + bytes_of(p.compliance_pick_order) +
          bytes_of(f.node) + bytes_of(f.giving) + bytes_of(f.government_neighbours) +
          bytes_of(f.nonprofit_neighbours) + bytes_of(provider_ordinal) + bytes_of(foundation_ordinal) +
-         bytes_of(trust);
+         bytes_of(trust) + bytes_of(institutions.offset) + bytes_of(institutions.entry);
 }
 
 }  // namespace xsector

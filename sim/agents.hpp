@@ -4,6 +4,7 @@
 // their ordinal among providers / foundations, with `node` mapping back to the node id.
 #include <array>
 #include <cstdint>
+#include <span>
 #include <vector>
 
 #include "network.hpp"
@@ -38,12 +39,26 @@ struct FoundationColumns {
 // Where a node's row lives among providers or foundations (kNone for clients).
 inline constexpr std::uint32_t kNone = ~std::uint32_t{0};
 
+// The providers and foundations among each node's neighbours, in neighbour order, as
+// ordinals. Funding (foundations) and the market (providers) look at no other neighbours,
+// and they are a small part of every row (most clients have none), so these short lists
+// spare those phases a scan of every row. Built once: the network does not change.
+struct InstitutionLinks {
+  static constexpr std::uint32_t kFoundationBit = std::uint32_t{1} << 31;
+  std::vector<std::uint32_t> offset;  // per node + 1
+  std::vector<std::uint32_t> entry;   // provider ordinal, or foundation ordinal | kFoundationBit
+  std::span<const std::uint32_t> of(NodeId v) const { return {entry.data() + offset[v], entry.data() + offset[v + 1]}; }
+  static bool is_foundation(std::uint32_t e) { return (e & kFoundationBit) != 0; }
+  static std::uint32_t ordinal(std::uint32_t e) { return e & ~kFoundationBit; }
+};
+
 struct Agents {
   ClientColumns clients;
   ProviderColumns providers;
   FoundationColumns foundations;
   std::vector<std::uint32_t> provider_ordinal, foundation_ordinal;  // per node
   std::vector<double> trust;                                       // per tie
+  InstitutionLinks institutions;                                   // per node
   std::array<std::int64_t, kClientSectorCount> client_count{};
 
   // Bytes held by the columns above (capacity, not size): the benchmark's "agent state".

@@ -1,15 +1,18 @@
 // Collaboration (MODEL.md 7.3, 11.5-11.7). First every collaboration whose stage is due is
 // resolved: pass draws read start-of-phase state in parallel, effects are applied serially
-// in creation order. Then new collaborations are initiated in four steps whose conflicts
-// are settled by data, not by thread timing: initiators decide and reserve a slot (each
-// writes only itself), invitations are grouped by invitee in initiator order, each invitee
-// accepts by (trust descending, keyed hash), and collaborations are created in initiator
-// order.
+// in creation order. Then new collaborations are initiated in five steps whose conflicts
+// are settled by data, not by thread timing: clients decide and reserve a slot (each writes
+// only itself), initiators pick whom to invite, invitations are grouped by invitee, each
+// invitee accepts by (trust descending, keyed hash, initiator), and collaborations are
+// created in initiator order. Every step after the first touches only the initiators and
+// their invitations, a few percent of the clients.
 #include <algorithm>
+#include <array>
 #include <cmath>
+#include <stdexcept>
+#include <utility>
 
-#include <tbb/parallel_for.h>
-
+#include "parallel.hpp"
 #include "phases.hpp"
 #include "random.hpp"
 
@@ -92,13 +95,11 @@ void resolve_due_stages(World& w, const TickContext& ctx, TickFlows& flows) {
   ce.assign(col.size(), 0.0);
   // Stage 0 starts at creation; later stages start ticks_per_stage × stage after it.
   auto created = [&](std::size_t k) { return col.stage_start[k] - ticks_per_stage * col.stage[k]; };
-  tbb::parallel_for(tbb::blocked_range<std::size_t>(0, col.size()), [&](const auto& range) {
-    for (std::size_t k = range.begin(); k != range.end(); ++k) {
-      if (ctx.tick - col.stage_start[k] < ticks_per_stage) continue;
-      const StageInputs in = stage_inputs(w, k);
-      ce[k] = in.ce;
-      ws.outcome[k] = draw_pass(w, ctx, k, in.pass_probability, created(k)) ? 1 : 0;
-    }
+  for_each_index(col.size(), [&](std::size_t k) {
+    if (ctx.tick - col.stage_start[k] < ticks_per_stage) return;
+    const StageInputs in = stage_inputs(w, k);
+    ce[k] = in.ce;
+    ws.outcome[k] = draw_pass(w, ctx, k, in.pass_probability, created(k)) ? 1 : 0;
   });
   for (std::size_t k = 0; k < col.size(); ++k) {
     if (ws.outcome[k] < 0) continue;
@@ -122,34 +123,68 @@ void resolve_due_stages(World& w, const TickContext& ctx, TickFlows& flows) {
   col.erase_flagged(ws.ended);
 }
 
-// Keeps the `limit` best candidates by (trust descending, hash ascending, node ascending).
+// A candidate partner (or an invitation, seen by its invitee), ordered by (trust
+// descending, keyed hash ascending, node ascending). The hash only matters between equal
+// trusts, so it is drawn the first time two equal trusts are compared and kept with the
+// candidate: the order is the same as with every hash drawn up front.
+// No default member initialisers: invite() keeps an uninitialised array of 256 on the
+// stack, and zeroing it cost more than the rest of the call.
 struct Candidate {
   double trust;
-  std::uint64_t hash;
   NodeId node;
-  TieId tie;
-  bool operator<(const Candidate& o) const {
-    if (trust != o.trust) return trust > o.trust;
-    if (hash != o.hash) return hash < o.hash;
-    return node < o.node;
-  }
+  std::uint32_t ref;  // the tie (invitations), or the invitation slot (acceptance)
+  mutable std::uint64_t hash;
+  mutable bool hashed;
 };
 
-// Step 1 for one client: decide, reserve a slot, pick the most trusted cross-sector clients.
-void decide_and_invite(World& w, const TickContext& ctx, NodeId v) {
+class CandidateOrder {
+ public:
+  // The hash of (tick, self, candidate) under `purpose`, as MODEL.md 7.3 names it.
+  CandidateOrder(const World& w, const TickContext& ctx, NodeId self, Purpose purpose)
+      : seed_(w.run_seed), tick_(static_cast<std::uint64_t>(ctx.tick)), self_(self), purpose_(purpose) {}
+
+  bool operator()(const Candidate& a, const Candidate& b) const {  // a before b
+    if (a.trust != b.trust) return a.trust > b.trust;
+    const std::uint64_t ha = hash(a), hb = hash(b);
+    if (ha != hb) return ha < hb;
+    return a.node < b.node;
+  }
+
+ private:
+  std::uint64_t hash(const Candidate& c) const {
+    if (!c.hashed) {
+      c.hash = keyed_hash(seed_, tick_, self_, c.node, purpose_);
+      c.hashed = true;
+    }
+    return c.hash;
+  }
+  std::uint64_t seed_, tick_;
+  NodeId self_;
+  Purpose purpose_;
+};
+
+// Step 1 for one client: decide to initiate and reserve a slot (writes only itself).
+void decide(World& w, const TickContext& ctx, std::size_t i) {
   auto& c = w.agents.clients;
-  auto& ws = w.collab_ws;
-  const std::size_t stride = w.collabs.stride();
-  ws.initiates[v] = 0;
-  ws.invite_count[v] = 0;
-  const Sector sector = w.network.sector(v);
+  const NodeId v = c.ids[i];
+  w.collab_ws.initiates[i] = 0;
   if (c.active[v] >= w.params.collab.max_active) return;
-  const double rate = w.params.sector[index_of(sector)].collab_rate * c.mindset[v] /
+  const double rate = w.params.sector[index_of(w.network.sector(v))].collab_rate * c.mindset[v] /
                       static_cast<double>(w.params.simulation.ticks_per_year);
   if (!Stream(w.run_seed, ctx.tick, v, Purpose::initiate).bernoulli(1.0 - std::exp(-rate))) return;
-  ws.initiates[v] = 1;
+  w.collab_ws.initiates[i] = 1;
   ++c.active[v];
-  Candidate best[256];  // stride is at most 255 (validated: collab.partners <= 255)
+}
+
+// Step 2 for the initiator at position p: invite the `stride` best cross-sector client
+// neighbours, best first (insertion into a short sorted list).
+void invite(World& w, const TickContext& ctx, std::size_t p) {
+  auto& ws = w.collab_ws;
+  const std::size_t stride = w.collabs.stride();
+  const NodeId v = ws.initiators[p];
+  const Sector sector = w.network.sector(v);
+  const CandidateOrder before(w, ctx, v, Purpose::invite_tiebreak);
+  Candidate best[256];  // stride = collab.partners, validated to be at most 100
   std::size_t kept = 0;
   const EdgeId first = w.network.first_edge(v);
   const auto neighbours = w.network.neighbours(v);
@@ -157,74 +192,113 @@ void decide_and_invite(World& w, const TickContext& ctx, NodeId v) {
     const NodeId u = neighbours[e];
     const Sector su = w.network.sector(u);
     if (!is_client(su) || su == sector) continue;
-    const TieId tie = w.network.tie_of(first + e);
-    const Candidate cand{w.agents.trust[tie], keyed_hash(w.run_seed, ctx.tick, v, u, Purpose::invite_tiebreak), u, tie};
-    if (kept < stride) best[kept++] = cand;
-    else if (cand < best[kept - 1]) best[kept - 1] = cand;
-    else continue;
-    std::sort(best, best + kept);  // tiny: kept <= partners
+    const TieId tie = w.network.tie_of(first + static_cast<EdgeId>(e));
+    const Candidate cand{w.agents.trust[tie], u, tie, 0, false};
+    if (kept == stride && !before(cand, best[kept - 1])) continue;
+    std::size_t at = kept < stride ? kept++ : kept - 1;  // when full, the last one drops out
+    for (; at > 0 && before(cand, best[at - 1]); --at) best[at] = best[at - 1];
+    best[at] = cand;
   }
   for (std::size_t i = 0; i < kept; ++i) {
-    ws.invitee[v * stride + i] = best[i].node;
-    ws.invite_tie[v * stride + i] = best[i].tie;
-    ws.accepted[v * stride + i] = 0;
+    ws.invitee[p * stride + i] = best[i].node;
+    ws.invite_tie[p * stride + i] = best[i].ref;
+    ws.accepted[p * stride + i] = 0;
   }
-  ws.invite_count[v] = static_cast<std::uint8_t>(kept);
+  ws.invite_count[p] = static_cast<std::uint8_t>(kept);
 }
 
-// Step 2: invitation slots grouped by invitee, in ascending initiator order (counting sort).
+// Sorts keys by their high 32 bits, stably, by least-significant-digit radix passes over
+// only as many bits as `max_high` needs: O(keys) where a comparison sort would be
+// O(keys log keys). `tmp` is scratch.
+void sort_by_high_word(std::vector<std::uint64_t>& keys, std::vector<std::uint64_t>& tmp, std::uint64_t max_high) {
+  constexpr int kDigitBits = 11;
+  constexpr std::size_t kBuckets = std::size_t{1} << kDigitBits;
+  tmp.resize(keys.size());
+  std::array<std::uint32_t, kBuckets> count;
+  for (int shift = 32; shift < 64 && (max_high >> (shift - 32)) != 0; shift += kDigitBits) {
+    count.fill(0);
+    for (std::uint64_t k : keys) ++count[(k >> shift) & (kBuckets - 1)];
+    std::uint32_t sum = 0;
+    for (auto& c : count) sum += std::exchange(c, sum);
+    for (std::uint64_t k : keys) tmp[count[(k >> shift) & (kBuckets - 1)]++] = k;
+    keys.swap(tmp);
+  }
+}
+
+// Step 3: invitation slots (initiator position × stride + i) grouped by invitee.
 void group_invitations(World& w) {
   auto& ws = w.collab_ws;
   const std::size_t stride = w.collabs.stride();
-  const std::size_t n = w.network.node_count();
-  ws.incoming_offset.assign(n + 1, 0);
-  for (NodeId v : w.agents.clients.ids)
-    for (std::size_t i = 0; i < ws.invite_count[v]; ++i) ++ws.incoming_offset[ws.invitee[v * stride + i] + 1];
-  for (std::size_t u = 0; u < n; ++u) ws.incoming_offset[u + 1] += ws.incoming_offset[u];
-  ws.incoming.resize(ws.incoming_offset[n]);
-  std::vector<std::uint32_t>& cursor = ws.accept_cursor;
-  cursor.assign(ws.incoming_offset.begin(), ws.incoming_offset.end() - 1);
-  for (NodeId v : w.agents.clients.ids)
-    for (std::size_t i = 0; i < ws.invite_count[v]; ++i) {
-      const NodeId u = ws.invitee[v * stride + i];
-      ws.incoming[cursor[u]++] = static_cast<std::uint32_t>(v * stride + i);
+  if (ws.initiators.size() * stride > 0xffffffffULL) throw std::length_error("too many invitations in one tick");
+  ws.by_invitee.clear();
+  for (std::size_t p = 0; p < ws.initiators.size(); ++p)
+    for (std::size_t i = 0; i < ws.invite_count[p]; ++i) {
+      const std::uint64_t slot = p * stride + i;
+      ws.by_invitee.push_back(static_cast<std::uint64_t>(ws.invitee[slot]) << 32 | slot);
     }
+  sort_by_high_word(ws.by_invitee, ws.sort_scratch, w.network.node_count());
 }
 
-// Step 3 for one invitee: accept the best invitations while it has free slots.
-void accept_invitations(World& w, const TickContext& ctx, NodeId u) {
+// Step 4 for the invitations [begin, end) of one invitee: accept the best while it has
+// free slots. With at least as many free slots as invitations the order does not matter,
+// and nothing is ranked.
+void accept_invitations(World& w, const TickContext& ctx, std::size_t begin, std::size_t end) {
   auto& ws = w.collab_ws;
   auto& c = w.agents.clients;
   const std::size_t stride = w.collabs.stride();
-  const std::uint32_t begin = ws.incoming_offset[u], end = ws.incoming_offset[u + 1];
-  if (begin == end) return;
-  auto key = [&](std::uint32_t slot) {
-    const NodeId v = static_cast<NodeId>(slot / stride);
-    return Candidate{w.agents.trust[ws.invite_tie[slot]],
-                     keyed_hash(w.run_seed, ctx.tick, u, v, Purpose::accept_tiebreak), v, 0};
-  };
-  std::sort(ws.incoming.begin() + begin, ws.incoming.begin() + end,
-            [&](std::uint32_t a, std::uint32_t b) { return key(a) < key(b); });
-  for (std::uint32_t k = begin; k < end && c.active[u] < w.params.collab.max_active; ++k) {
-    ws.accepted[ws.incoming[k]] = 1;
-    ++c.active[u];
+  const NodeId u = static_cast<NodeId>(ws.by_invitee[begin] >> 32);
+  auto slot = [&](std::size_t k) { return static_cast<std::uint32_t>(ws.by_invitee[k]); };
+  const std::int64_t free = w.params.collab.max_active - c.active[u];
+  if (free <= 0) return;
+  const std::size_t count = end - begin;
+  if (count <= static_cast<std::size_t>(free)) {
+    for (std::size_t k = begin; k < end; ++k) ws.accepted[slot(k)] = 1;
+    c.active[u] = static_cast<std::uint8_t>(c.active[u] + count);
+    return;
   }
+  thread_local std::vector<Candidate> offers;  // grows to the largest contested group, then stays
+  offers.clear();
+  for (std::size_t k = begin; k < end; ++k) {
+    const std::uint32_t s = slot(k);
+    offers.push_back({w.agents.trust[ws.invite_tie[s]], ws.initiators[s / stride], s, 0, false});
+  }
+  const auto taken = offers.begin() + free;
+  std::partial_sort(offers.begin(), taken, offers.end(), CandidateOrder(w, ctx, u, Purpose::accept_tiebreak));
+  for (auto it = offers.begin(); it != taken; ++it) ws.accepted[it->ref] = 1;
+  c.active[u] = static_cast<std::uint8_t>(c.active[u] + free);
 }
 
-// Step 4: collaborations in initiator order; no accepting partner: the initiative lapses.
+// Step 4 in parallel: each block of the sorted invitations takes the invitees whose first
+// invitation lies in it.
+void accept_all(World& w, const TickContext& ctx) {
+  const auto& keys = w.collab_ws.by_invitee;
+  auto invitee = [&](std::size_t k) { return keys[k] >> 32; };
+  for_each_block(keys.size(), [&](std::size_t begin, std::size_t end, std::size_t) {
+    std::size_t k = begin;
+    while (k < end && k > 0 && invitee(k) == invitee(k - 1)) ++k;  // that invitee is the previous block's
+    while (k < end) {
+      std::size_t group_end = k + 1;
+      while (group_end < keys.size() && invitee(group_end) == invitee(k)) ++group_end;
+      accept_invitations(w, ctx, k, group_end);
+      k = group_end;
+    }
+  });
+}
+
+// Step 5: collaborations in initiator order; no accepting partner: the initiative lapses.
 void create_collaborations(World& w, const TickContext& ctx, TickFlows& flows) {
   auto& ws = w.collab_ws;
   const std::size_t stride = w.collabs.stride();
   NodeId partners[256];
   TieId ties[256];
-  for (NodeId v : w.agents.clients.ids) {
-    if (!ws.initiates[v]) continue;
+  for (std::size_t p = 0; p < ws.initiators.size(); ++p) {
+    const NodeId v = ws.initiators[p];
     const int sector = index_of(w.network.sector(v));
     std::uint8_t n = 0;
-    for (std::size_t i = 0; i < ws.invite_count[v]; ++i) {
-      if (!ws.accepted[v * stride + i]) continue;
-      partners[n] = ws.invitee[v * stride + i];
-      ties[n++] = ws.invite_tie[v * stride + i];
+    for (std::size_t i = 0; i < ws.invite_count[p]; ++i) {
+      if (!ws.accepted[p * stride + i]) continue;
+      partners[n] = ws.invitee[p * stride + i];
+      ties[n++] = ws.invite_tie[p * stride + i];
     }
     if (n == 0) {
       --w.agents.clients.active[v];
@@ -237,14 +311,20 @@ void create_collaborations(World& w, const TickContext& ctx, TickFlows& flows) {
 }
 
 void initiate(World& w, const TickContext& ctx, TickFlows& flows) {
+  auto& ws = w.collab_ws;
   const auto& ids = w.agents.clients.ids;
-  tbb::parallel_for(tbb::blocked_range<std::size_t>(0, ids.size()), [&](const auto& range) {
-    for (std::size_t i = range.begin(); i != range.end(); ++i) decide_and_invite(w, ctx, ids[i]);
-  });
+  for_each_index(ids.size(), [&](std::size_t i) { decide(w, ctx, i); });
+  ordered_filter(
+      ids.size(), [&](std::size_t i) { return ws.initiates[i] != 0; }, [&](std::size_t i) { return ids[i]; },
+      ws.initiators, ws.block_offsets);
+  const std::size_t slots = ws.initiators.size() * w.collabs.stride();
+  ws.invitee.resize(slots);
+  ws.invite_tie.resize(slots);
+  ws.accepted.resize(slots);
+  ws.invite_count.resize(ws.initiators.size());
+  for_each_index(ws.initiators.size(), [&](std::size_t p) { invite(w, ctx, p); });
   group_invitations(w);
-  tbb::parallel_for(tbb::blocked_range<std::size_t>(0, ids.size()), [&](const auto& range) {
-    for (std::size_t i = range.begin(); i != range.end(); ++i) accept_invitations(w, ctx, ids[i]);
-  });
+  accept_all(w, ctx);
   create_collaborations(w, ctx, flows);
 }
 

@@ -1,10 +1,10 @@
 // Funding (MODEL.md 7.1, 11.4). Each client's funds change only through its own
 // allocation and the foundations it is tied to; foundations' money is pulled by the
 // recipients (each client sums what its foundation neighbours send it), so the parallel
-// loop writes only the client's own W. Sums for the ledger and the metrics run serially in
-// client order, so they are the same for any thread count.
-#include <tbb/parallel_for.h>
-
+// loop writes only the client's own W. The metrics' sums run serially in client order, so
+// they are the same for any thread count; the ledger's sum of allocations runs in fixed
+// blocks (parallel.hpp), which is also independent of the thread count.
+#include "parallel.hpp"
 #include "phases.hpp"
 
 namespace xsector {
@@ -40,17 +40,27 @@ void expire_funds(World& w, TickFlows& flows) {
   }
 }
 
+// What each foundation sends each government and each nonprofit neighbour this tick
+// (foundation_grant[2f], [2f + 1]): one division per foundation instead of one per grant.
+// A part with no recipient is never read (and set to 0 rather than divided by 0).
+void foundation_grants(World& w, const TickContext& ctx) {
+  const auto& f = w.agents.foundations;
+  w.foundation_grant.resize(2 * f.size());
+  auto split = [](double part, std::uint32_t recipients) { return recipients == 0 ? 0.0 : part / recipients; };
+  for (std::uint32_t fo = 0; fo < f.size(); ++fo) {
+    const FoundationFlow flow = foundation_flow(w, ctx, fo);
+    w.foundation_grant[2 * fo] = split(flow.public_part, f.government_neighbours[fo]);
+    w.foundation_grant[2 * fo + 1] = split(flow.nonprofit_part, f.nonprofit_neighbours[fo]);
+  }
+}
+
+// Grants reaching v, summed over its foundation neighbours in neighbour order.
 double grants_to(const World& w, const TickContext& ctx, NodeId v, Sector s) {
   if (s == Sector::business || (s == Sector::government && ctx.policy.public_channel != Channel::grant)) return 0.0;
-  const auto& f = w.agents.foundations;
+  const std::size_t part = s == Sector::nonprofit ? 1 : 0;
   double grants = 0.0;
-  for (NodeId u : w.network.neighbours(v)) {
-    const std::uint32_t fo = w.agents.foundation_ordinal[u];
-    if (fo == kNone) continue;
-    const FoundationFlow flow = foundation_flow(w, ctx, fo);
-    grants += s == Sector::nonprofit ? flow.nonprofit_part / f.nonprofit_neighbours[fo]
-                                     : flow.public_part / f.government_neighbours[fo];
-  }
+  for (std::uint32_t e : w.agents.institutions.of(v))
+    if (InstitutionLinks::is_foundation(e)) grants += w.foundation_grant[2 * InstitutionLinks::ordinal(e) + part];
   return grants;
 }
 
@@ -73,23 +83,29 @@ void book_foundations(World& w, const TickContext& ctx, TickFlows& flows) {
 void run_funding(World& w, const TickContext& ctx, TickFlows& flows) {
   const std::int64_t tpy = w.params.simulation.ticks_per_year;
   if (ctx.tick > 0 && ctx.tick % tpy == 0) expire_funds(w, flows);
+  foundation_grants(w, ctx);
 
+  // Allocation and grants, each client writing only its own W; the block sums of the
+  // allocations feed the ledger.
   auto& c = w.agents.clients;
-  tbb::parallel_for(tbb::blocked_range<std::size_t>(0, c.ids.size()), [&](const auto& range) {
-    for (std::size_t i = range.begin(); i != range.end(); ++i) {
-      const NodeId v = c.ids[i];
-      const Sector s = w.network.sector(v);
-      const double grants = grants_to(w, ctx, v, s);
-      c.funds[v] += allocation(w, ctx, v, index_of(s)) + grants;
-      w.money_scratch[v] = grants;
-    }
-  });
+  w.ledger.allocated += block_sum(
+      c.ids.size(),
+      [&](std::size_t i) {
+        const NodeId v = c.ids[i];
+        const Sector s = w.network.sector(v);
+        const double grants = w.agents.institutions.of(v).empty() ? 0.0 : grants_to(w, ctx, v, s);
+        const double allocated = allocation(w, ctx, v, index_of(s));
+        c.funds[v] += allocated + grants;
+        w.money_scratch[v] = grants;
+        return allocated;
+      },
+      w.block_sums);
 
-  for (NodeId v : c.ids) {
-    const int s = index_of(w.network.sector(v));
-    w.ledger.allocated += allocation(w, ctx, v, s);
-    flows.grants_received[s] += w.money_scratch[v];
-  }
+  // grants_received in client order. Clients without an institution neighbour received
+  // 0.0, and adding 0.0 leaves a sum unchanged, so they are skipped.
+  const auto& links = w.agents.institutions;
+  for (NodeId v : c.ids)
+    if (links.offset[v] != links.offset[v + 1]) flows.grants_received[index_of(w.network.sector(v))] += w.money_scratch[v];
   book_foundations(w, ctx, flows);
 }
 

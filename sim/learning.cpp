@@ -2,8 +2,7 @@
 // sector's initial mean, then graduate programmes (an intervention) add to governments.
 #include <cmath>
 
-#include <tbb/parallel_for.h>
-
+#include "parallel.hpp"
 #include "phases.hpp"
 #include "random.hpp"
 
@@ -20,17 +19,15 @@ void run_learning(World& w, const TickContext& ctx) {
   }
   const TickPolicy& policy = ctx.policy;
   const double hire = policy.graduates ? 1.0 - std::exp(-policy.graduate_rate / tpy) : 0.0;
-  tbb::parallel_for(tbb::blocked_range<std::size_t>(0, c.ids.size()), [&](const auto& range) {
-    for (std::size_t i = range.begin(); i != range.end(); ++i) {
-      const NodeId v = c.ids[i];
-      const Sector sector = w.network.sector(v);
-      const int s = index_of(sector);
-      c.capacity[v] += pull[s] * (mean[s] - c.capacity[v]);
-      if (sector != Sector::government || !policy.graduates) continue;
-      if (!Stream(w.run_seed, ctx.tick, v, Purpose::graduate).bernoulli(hire)) continue;
-      c.capacity[v] += policy.graduate_capacity_gain * (1.0 - c.capacity[v]);
-      c.mindset[v] += policy.graduate_mindset_gain * (1.0 - c.mindset[v]);
-    }
+  for_each_index(c.ids.size(), [&](std::size_t i) {
+    const NodeId v = c.ids[i];
+    const Sector sector = w.network.sector(v);
+    const int s = index_of(sector);
+    c.capacity[v] += pull[s] * (mean[s] - c.capacity[v]);
+    if (sector != Sector::government || !policy.graduates) return;
+    if (!Stream(w.run_seed, ctx.tick, v, Purpose::graduate).bernoulli(hire)) return;
+    c.capacity[v] += policy.graduate_capacity_gain * (1.0 - c.capacity[v]);
+    c.mindset[v] += policy.graduate_mindset_gain * (1.0 - c.mindset[v]);
   });
 }
 

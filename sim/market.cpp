@@ -1,8 +1,9 @@
-// Support market (MODEL.md 7.4, 11.8-11.9). Demand and each client's ranking of the
-// providers it can reach and afford are computed in parallel (each client writes only its
-// own rows). Deferred acceptance runs in rounds: proposals are grouped by provider in
-// client order, then each provider keeps its best proposals by (score descending, keyed
-// hash ascending, client index ascending), in parallel over providers; a client is touched
+// Support market (MODEL.md 7.4, 11.8-11.9). Everything after finding demand runs over the
+// demanders only (a compact ascending list), not over every client. Each demander's
+// ranking of the providers it can reach and afford is computed in parallel (each writes
+// only its own rows). Deferred acceptance runs in rounds: proposals are grouped by
+// provider, then each provider keeps its best proposals by (score descending, keyed hash
+// ascending, client index ascending), in parallel over providers; a demander is touched
 // by at most one provider per round. Settlement runs serially in ascending client index,
 // because the voucher pool is shared.
 #include <algorithm>
@@ -11,19 +12,12 @@
 
 #include <tbb/parallel_for.h>
 
+#include "parallel.hpp"
 #include "phases.hpp"
 #include "random.hpp"
 
 namespace xsector {
 namespace {
-
-template <class F>
-void for_each_client(const World& w, F&& f) {
-  const auto& ids = w.agents.clients.ids;
-  tbb::parallel_for(tbb::blocked_range<std::size_t>(0, ids.size()), [&](const auto& range) {
-    for (std::size_t i = range.begin(); i != range.end(); ++i) f(ids[i]);
-  });
-}
 
 // Providers everyone can reach: the `market.visible` with most slots, ties to the lower index.
 void find_visible(World& w) {
@@ -48,106 +42,133 @@ void effective_focus(World& w, const TickContext& ctx) {
   }
 }
 
+// Demanders (MODEL.md 7.4), ascending: leads of collaborations in diagnose or design (as
+// they stand after this tick's collaboration phase) and clients in need.
 void find_demand(World& w) {
   auto& ws = w.market_ws;
-  std::fill(ws.leads_early.begin(), ws.leads_early.end(), 0);
   for (std::size_t k = 0; k < w.collabs.size(); ++k)
     if (w.collabs.stage[k] <= 1) ws.leads_early[w.collabs.lead[k]] = 1;
   const auto& c = w.agents.clients;
   const auto& mp = w.params.market;
-  for_each_client(w, [&](NodeId v) {
-    ws.wants[v] = ws.leads_early[v] || (c.capacity[v] < mp.need_threshold && c.mindset[v] >= mp.need_mindset);
-  });
+  ordered_filter(
+      c.ids.size(),
+      [&](std::size_t i) {
+        const NodeId v = c.ids[i];
+        return ws.leads_early[v] || (c.capacity[v] < mp.need_threshold && c.mindset[v] >= mp.need_mindset);
+      },
+      [&](std::size_t i) { return c.ids[i]; }, ws.demanders, ws.block_offsets);
+}
+
+// Back to all-zero for the next tick: the collaborations have not changed since find_demand.
+void clear_leads(World& w) {
+  for (std::size_t k = 0; k < w.collabs.size(); ++k) w.market_ws.leads_early[w.collabs.lead[k]] = 0;
 }
 
 double fit(double compliance, double focus) { return 1.0 - compliance * (1.0 - focus); }
 
-// Writes v's affordable reachable providers, best first, to `out` (or counts them when
-// out is null). Returns the count.
-std::uint32_t rank_options(const World& w, NodeId v, bool pool_open, std::uint32_t* out) {
-  const auto& ws = w.market_ws;
+// Calls emit(j) for every provider j that v can reach and afford: its provider neighbours
+// (in neighbour order), then the visible providers that are not among them.
+template <class Emit>
+void for_each_option(const World& w, NodeId v, bool pool_open, Emit&& emit) {
   const auto& pr = w.agents.providers;
-  const auto& c = w.agents.clients;
+  const double funds = w.agents.clients.funds[v];
   const bool government = w.network.sector(v) == Sector::government;
   const double voucher_rate = w.params.foundation.voucher_rate;
   auto affordable = [&](std::uint32_t j) {
-    return c.funds[v] >= pr.price[j] || (government && pool_open && c.funds[v] >= (1.0 - voucher_rate) * pr.price[j]);
+    return funds >= pr.price[j] || (government && pool_open && funds >= (1.0 - voucher_rate) * pr.price[j]);
   };
-  thread_local std::vector<std::uint32_t> reach;
-  reach.clear();
-  for (NodeId u : w.network.neighbours(v))
-    if (const std::uint32_t j = w.agents.provider_ordinal[u]; j != kNone && affordable(j)) reach.push_back(j);
-  const std::size_t neighbour_count = reach.size();
-  for (std::uint32_t j : ws.visible)
-    if (affordable(j) && std::find(reach.begin(), reach.begin() + neighbour_count, j) == reach.begin() + neighbour_count)
-      reach.push_back(j);
-  if (!out) return static_cast<std::uint32_t>(reach.size());
-  auto value = [&](std::uint32_t j) { return pr.quality[j] * fit(c.compliance[v], ws.focus[j]) / pr.price[j]; };
-  std::sort(reach.begin(), reach.end(), [&](auto a, auto b) {
-    const double va = value(a), vb = value(b);
-    return va != vb ? va > vb : a < b;
-  });
-  std::copy(reach.begin(), reach.end(), out);
-  return static_cast<std::uint32_t>(reach.size());
+  const auto links = w.agents.institutions.of(v);
+  for (std::uint32_t e : links)
+    if (!InstitutionLinks::is_foundation(e) && affordable(e)) emit(e);
+  for (std::uint32_t j : w.market_ws.visible)
+    if (affordable(j) && std::find(links.begin(), links.end(), j) == links.end()) emit(j);
 }
 
+// Each demander's affordable reachable providers, best first by q × fit / P (ties to the
+// lower index): counted, then written and sorted in place. Parallel over demanders.
 void rank_all(World& w, bool pool_open) {
   auto& ws = w.market_ws;
-  const std::size_t n = w.network.node_count();
-  std::fill(ws.option_offset.begin(), ws.option_offset.end(), 0);
-  for_each_client(w, [&](NodeId v) {
-    if (ws.wants[v]) ws.option_offset[v + 1] = rank_options(w, v, pool_open, nullptr);
+  const auto& pr = w.agents.providers;
+  const auto& c = w.agents.clients;
+  const std::size_t demand = ws.demanders.size();
+  ws.option_offset.assign(demand + 1, 0);
+  for_each_index(demand, [&](std::size_t d) {
+    std::uint32_t count = 0;
+    for_each_option(w, ws.demanders[d], pool_open, [&](std::uint32_t) { ++count; });
+    ws.option_offset[d + 1] = count;
   });
-  for (std::size_t v = 0; v < n; ++v) ws.option_offset[v + 1] += ws.option_offset[v];
-  ws.options.resize(ws.option_offset[n]);
-  for_each_client(w, [&](NodeId v) {
-    ws.next_option[v] = 0;
-    ws.matched[v] = kNone;
-    ws.engaged[v] = 0;
-    if (ws.wants[v]) rank_options(w, v, pool_open, ws.options.data() + ws.option_offset[v]);
+  for (std::size_t d = 0; d < demand; ++d) ws.option_offset[d + 1] += ws.option_offset[d];
+  ws.options.resize(ws.option_offset[demand]);
+  ws.next_option.assign(demand, 0);
+  ws.matched.assign(demand, kNone);
+  for_each_index(demand, [&](std::size_t d) {
+    const NodeId v = ws.demanders[d];
+    std::uint32_t* const first = ws.options.data() + ws.option_offset[d];
+    std::uint32_t* out = first;
+    for_each_option(w, v, pool_open, [&](std::uint32_t j) { *out++ = j; });
+    auto value = [&](std::uint32_t j) { return pr.quality[j] * fit(c.compliance[v], ws.focus[j]) / pr.price[j]; };
+    std::sort(first, out, [&](auto a, auto b) {
+      const double va = value(a), vb = value(b);
+      return va != vb ? va > vb : a < b;
+    });
   });
 }
 
-struct Bid {
-  double score;
-  std::uint64_t hash;
-  NodeId client;
-  bool operator<(const Bid& o) const {  // better first
-    if (score != o.score) return score > o.score;
-    if (hash != o.hash) return hash < o.hash;
-    return client < o.client;
+// A provider's order of bids: score descending, then keyed hash ascending, then client
+// ascending. The hash is drawn only when two scores are equal (rare: scores are log funds)
+// and kept with the bid, so the order is the same as with every hash drawn up front.
+class BidOrder {
+ public:
+  BidOrder(const World& w, const TickContext& ctx, std::uint32_t j)
+      : seed_(w.run_seed), tick_(static_cast<std::uint64_t>(ctx.tick)), provider_(w.agents.providers.node[j]) {}
+  bool operator()(const MarketBid& a, const MarketBid& b) const {  // a before b
+    if (a.score != b.score) return a.score > b.score;
+    const std::uint64_t ha = hash(a), hb = hash(b);
+    if (ha != hb) return ha < hb;
+    return a.client < b.client;
   }
+
+ private:
+  std::uint64_t hash(const MarketBid& b) const {
+    if (!b.hashed) {
+      b.hash = keyed_hash(seed_, tick_, provider_, b.client, Purpose::market_tiebreak);
+      b.hashed = true;
+    }
+    return b.hash;
+  }
+  std::uint64_t seed_, tick_;
+  NodeId provider_;
 };
 
-// One provider's decision in a round: keep the best of held and new proposals.
-void choose(World& w, const TickContext& ctx, std::uint32_t j) {
+// One provider's decision in a round: keep the best of held and new proposals, up to its
+// slots (only which ones are kept matters, not their order, so nth_element suffices).
+// Its bids sit in its own region of `bids`, after the regions of the providers before it.
+void choose(World& w, const TickContext& ctx, std::uint32_t j, std::vector<MarketBid>& bids) {
   auto& ws = w.market_ws;
-  const auto& c = w.agents.clients;
   const std::uint32_t first_new = ws.proposal_offset[j], end_new = ws.proposal_offset[j + 1];
   if (first_new == end_new) return;
-  const NodeId provider_node = w.agents.providers.node[j];
-  auto bid = [&](NodeId v) {
-    const double bonus = w.network.sector(v) == Sector::government ? w.params.market.public_bonus * ws.focus[j] : 0.0;
-    return Bid{std::log1p(c.funds[v]) + bonus,
-               keyed_hash(w.run_seed, ctx.tick, provider_node, v, Purpose::market_tiebreak), v};
-  };
-  thread_local std::vector<Bid> bids;
-  bids.clear();
-  NodeId* held = ws.held.data() + ws.held_offset[j];
-  for (std::uint32_t i = 0; i < ws.held_count[j]; ++i) bids.push_back(bid(held[i]));
-  for (std::uint32_t i = first_new; i < end_new; ++i) bids.push_back(bid(ws.proposals[i]));
-  std::sort(bids.begin(), bids.end());
-  const std::size_t keep = std::min<std::size_t>(bids.size(), static_cast<std::size_t>(w.agents.providers.slots[j]));
-  for (std::size_t i = 0; i < bids.size(); ++i) {
-    const NodeId v = bids[i].client;
-    if (i < keep) {
-      held[i] = v;
-      ws.matched[v] = j;
+  const auto& c = w.agents.clients;
+  const double bonus = w.params.market.public_bonus * ws.focus[j];
+  MarketBid* const held = ws.held.data() + ws.held_offset[j];
+  MarketBid* const first = bids.data() + ws.held_offset[j] + first_new;
+  MarketBid* last = std::copy(held, held + ws.held_count[j], first);
+  for (std::uint32_t i = first_new; i < end_new; ++i) {
+    const std::uint32_t d = ws.proposals[i];
+    const NodeId v = ws.demanders[d];
+    const double score = std::log1p(c.funds[v]) + (w.network.sector(v) == Sector::government ? bonus : 0.0);
+    *last++ = MarketBid{score, 0, false, v, d};
+  }
+  const std::size_t keep = std::min<std::size_t>(last - first, static_cast<std::size_t>(w.agents.providers.slots[j]));
+  if (keep < static_cast<std::size_t>(last - first)) std::nth_element(first, first + keep, last, BidOrder(w, ctx, j));
+  for (const MarketBid* b = first; b != last; ++b) {
+    if (b < first + keep) {
+      ws.matched[b->demander] = j;
     } else {
-      ws.matched[v] = kNone;
-      ++ws.next_option[v];  // rejected: it will propose to its next option
+      ws.matched[b->demander] = kNone;
+      ++ws.next_option[b->demander];  // rejected: it will propose to its next option
     }
   }
+  std::copy(first, first + keep, held);
   ws.held_count[j] = static_cast<std::uint32_t>(keep);
 }
 
@@ -159,26 +180,26 @@ void deferred_acceptance(World& w, const TickContext& ctx) {
   for (std::size_t j = 0; j < np; ++j) ws.held_offset[j + 1] = ws.held_offset[j] + static_cast<std::uint32_t>(pr.slots[j]);
   ws.held.resize(ws.held_offset[np]);
   ws.held_count.assign(np, 0);
-  const auto& ids = w.agents.clients.ids;
+  auto proposing = [&](std::size_t d) {
+    return ws.matched[d] == kNone && ws.next_option[d] < ws.option_offset[d + 1] - ws.option_offset[d];
+  };
+  auto target = [&](std::size_t d) { return ws.options[ws.option_offset[d] + ws.next_option[d]]; };
   for (std::int64_t round = 0; round < w.params.market.rounds; ++round) {
-    // Group this round's proposals by provider, in ascending client order.
+    // Group this round's proposals by provider (counting sort, demander order within).
     ws.proposal_offset.assign(np + 1, 0);
-    auto proposing = [&](NodeId v) {
-      return ws.wants[v] && ws.matched[v] == kNone && ws.next_option[v] < ws.option_offset[v + 1] - ws.option_offset[v];
-    };
-    auto target = [&](NodeId v) { return ws.options[ws.option_offset[v] + ws.next_option[v]]; };
     std::size_t count = 0;
-    for (NodeId v : ids)
-      if (proposing(v)) ++ws.proposal_offset[target(v) + 1], ++count;
+    for (std::size_t d = 0; d < ws.demanders.size(); ++d)
+      if (proposing(d)) ++ws.proposal_offset[target(d) + 1], ++count;
     if (count == 0) break;
     for (std::size_t j = 0; j < np; ++j) ws.proposal_offset[j + 1] += ws.proposal_offset[j];
     ws.proposals.resize(count);
     auto& cursor = ws.proposal_cursor;
     cursor.assign(ws.proposal_offset.begin(), ws.proposal_offset.end() - 1);
-    for (NodeId v : ids)
-      if (proposing(v)) ws.proposals[cursor[target(v)]++] = v;
+    for (std::size_t d = 0; d < ws.demanders.size(); ++d)
+      if (proposing(d)) ws.proposals[cursor[target(d)]++] = static_cast<std::uint32_t>(d);
+    ws.bids.resize(ws.held.size() + count);
     tbb::parallel_for(tbb::blocked_range<std::uint32_t>(0, static_cast<std::uint32_t>(np)), [&](const auto& range) {
-      for (std::uint32_t j = range.begin(); j != range.end(); ++j) choose(w, ctx, j);
+      for (std::uint32_t j = range.begin(); j != range.end(); ++j) choose(w, ctx, j, ws.bids);
     });
   }
 }
@@ -190,13 +211,13 @@ void settle(World& w, TickFlows& flows) {
   auto& pr = w.agents.providers;
   const auto& mp = w.params.market;
   const double voucher_rate = w.params.foundation.voucher_rate;
-  for (NodeId v : c.ids) {
-    if (!ws.wants[v]) continue;
+  for (std::size_t d = 0; d < ws.demanders.size(); ++d) {
+    const NodeId v = ws.demanders[d];
     const Sector sector = w.network.sector(v);
     const int s = index_of(sector);
-    const std::uint32_t j = ws.matched[v];
+    const std::uint32_t j = ws.matched[d];
     if (j == kNone) {
-      (ws.option_offset[v + 1] == ws.option_offset[v] ? flows.priced_out : flows.unmet_demand)[s] += 1;
+      (ws.option_offset[d + 1] == ws.option_offset[d] ? flows.priced_out : flows.unmet_demand)[s] += 1;
       continue;
     }
     const double price = pr.price[j];
@@ -220,6 +241,7 @@ void settle(World& w, TickFlows& flows) {
   }
   for (std::size_t k = 0; k < w.collabs.size(); ++k)
     if (ws.engaged[w.collabs.lead[k]]) w.collabs.supported[k] = 1;
+  for (NodeId v : ws.demanders) ws.engaged[v] = 0;
 }
 
 // Yearly slot adaptation at the end of the market phase in a year's last tick (11.9).
@@ -249,6 +271,7 @@ void run_market(World& w, const TickContext& ctx, TickFlows& flows) {
   rank_all(w, pool_open);
   deferred_acceptance(w, ctx);
   settle(w, flows);
+  clear_leads(w);
   adapt_slots(w, ctx);
 }
 

@@ -1,8 +1,14 @@
 // Recording (MODEL.md 8, 11.12): the tick's flows as they were counted, and the end-of-tick
-// states summarised per sector. Serial, in node order, so sums are reproducible.
+// states summarised per sector. Sums run serially in node order, so they are reproducible;
+// percentiles are exact order statistics found by counting, in parallel.
 #include <algorithm>
+#include <array>
+#include <bit>
 #include <cmath>
 #include <limits>
+
+#include <tbb/parallel_for.h>
+#include <tbb/parallel_invoke.h>
 
 #include "phases.hpp"
 
@@ -10,18 +16,6 @@ namespace xsector {
 namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
-
-// numpy's default (linear) percentile of values[0..n), which it partially reorders.
-double percentile(std::vector<double>& values, double q) {
-  if (values.empty()) return kNaN;
-  const double pos = q * static_cast<double>(values.size() - 1);
-  const std::size_t lo = static_cast<std::size_t>(std::floor(pos));
-  std::nth_element(values.begin(), values.begin() + lo, values.end());
-  const double low = values[lo];
-  if (lo + 1 >= values.size()) return low;
-  const double high = *std::min_element(values.begin() + lo + 1, values.end());
-  return low + (pos - static_cast<double>(lo)) * (high - low);
-}
 
 double share(double part, double whole) { return whole > 0 ? part / whole : kNaN; }
 
@@ -45,28 +39,191 @@ void record_flows(const TickFlows& f, std::size_t t, RunSeries& out) {
   out.at(foundation_unspent, t) = f.foundation_unspent;
 }
 
-void record_clients(const World& w, std::size_t t, RunSeries& out) {
-  const auto& c = w.agents.clients;
-  thread_local std::array<std::vector<double>, kClientSectorCount> capacities;
-  std::array<double, kClientSectorCount> toolkit{}, funds{};
-  for (auto& v : capacities) v.clear();
-  for (NodeId v : c.ids) {
-    const int s = index_of(w.network.sector(v));
-    capacities[s].push_back(c.capacity[v]);
-    toolkit[s] += c.toolkit[v];
-    funds[s] += c.funds[v];
+// Exact percentiles without sorting (MODEL.md 11.12: numpy's linear interpolation between
+// the order statistics lo = floor(q (n - 1)) and lo + 1). Values are counted into buckets
+// by bucket_of, which never decreases as the value grows, so the k-th smallest value lies
+// in the bucket where the running count passes k. Two parallel passes over the clients —
+// count per bucket, then copy out the few values in the buckets that hold wanted ranks —
+// and a sort of those few. The result is the same order statistic nth_element would find.
+class Percentiles {
+ public:
+  static constexpr std::array<double, 3> kQuantiles = {0.10, 0.50, 0.90};
+  static constexpr int kWindows = kClientSectorCount * 3;  // (sector, quantile)
+
+  Percentiles(const World& w, RecordingWorkspace& ws) : w_(w), ws_(ws) {
+    const std::size_t n = w.agents.clients.ids.size();
+    // About 256 values per bucket, 64 to 16384 buckets; chunks of at least 64k clients,
+    // each with its own counts, so that the counting needs no atomics.
+    buckets_ = std::bit_ceil(std::clamp<std::size_t>(n / 256, 64, 16384));
+    chunks_ = std::clamp<std::size_t>(n / 65536, 1, 16);
   }
+
+  // result[sector][quantile]; NaN for an empty sector.
+  std::array<std::array<double, 3>, kClientSectorCount> compute() {
+    count();
+    find_windows();
+    collect();
+    std::array<std::array<double, 3>, kClientSectorCount> result{};
+    for (int s = 0; s < kClientSectorCount; ++s)
+      for (int q = 0; q < 3; ++q) result[s][q] = select(s, q);
+    return result;
+  }
+
+ private:
+  std::size_t bucket_of(double x) const {
+    if (!(x > 0.0)) return 0;
+    if (x >= 1.0) return buckets_ - 1;
+    return std::min(buckets_ - 1, static_cast<std::size_t>(x * static_cast<double>(buckets_)));
+  }
+  std::uint32_t* counts(std::size_t chunk, int s) {
+    return ws_.histogram.data() + (chunk * kClientSectorCount + s) * buckets_;
+  }
+  template <class F>
+  void for_each_chunk(F&& f) {
+    const std::size_t n = w_.agents.clients.ids.size();
+    tbb::parallel_for(std::size_t{0}, chunks_, [&](std::size_t chunk) { f(chunk, n * chunk / chunks_, n * (chunk + 1) / chunks_); });
+  }
+
+  // Pass 1: values per (chunk, sector, bucket), and per (sector, bucket) over all chunks.
+  void count() {
+    const auto& c = w_.agents.clients;
+    ws_.histogram.assign((chunks_ + 1) * kClientSectorCount * buckets_, 0);
+    for_each_chunk([&](std::size_t chunk, std::size_t begin, std::size_t end) {
+      std::array<std::uint32_t*, kClientSectorCount> h{};
+      for (int s = 0; s < kClientSectorCount; ++s) h[s] = counts(chunk, s);
+      for (std::size_t i = begin; i < end; ++i) {
+        const NodeId v = c.ids[i];
+        ++h[index_of(w_.network.sector(v))][bucket_of(c.capacity[v])];
+      }
+    });
+    for (int s = 0; s < kClientSectorCount; ++s) {
+      std::uint32_t* total = counts(chunks_, s);
+      for (std::size_t chunk = 0; chunk < chunks_; ++chunk) {
+        const std::uint32_t* h = counts(chunk, s);
+        for (std::size_t b = 0; b < buckets_; ++b) total[b] += h[b];
+      }
+    }
+  }
+
+  // Per (sector, quantile): the ranks wanted and the buckets [first, last] that hold them.
+  void find_windows() {
+    for (int s = 0; s < kClientSectorCount; ++s) {
+      const std::uint32_t* total = counts(chunks_, s);
+      std::uint64_t n = 0;
+      for (std::size_t b = 0; b < buckets_; ++b) n += total[b];
+      size_[s] = n;
+      for (int q = 0; q < 3; ++q) {
+        Window& win = window_[s * 3 + q];
+        win = Window{};
+        if (n == 0) continue;
+        win.pos = kQuantiles[q] * static_cast<double>(n - 1);
+        win.lo = static_cast<std::uint64_t>(std::floor(win.pos));
+        const std::uint64_t hi = std::min(win.lo + 1, n - 1);
+        // The buckets of ranks lo and hi, and the count of values before the first.
+        std::uint64_t before = 0;
+        std::size_t b = 0;
+        while (before + total[b] <= win.lo) before += total[b++];
+        win.first = b;
+        win.rank_base = before;
+        std::uint64_t upto = before;
+        while (upto + total[b] <= hi) upto += total[b++];
+        win.last = b;
+        win.size = 0;
+        for (std::size_t k = win.first; k <= win.last; ++k) win.size += total[k];
+      }
+    }
+  }
+
+  // Pass 2: each chunk copies its values of every window to that window's area, after
+  // the values of the chunks before it (offsets from the per-chunk counts).
+  void collect() {
+    std::uint64_t total = 0;
+    for (auto& win : window_) {
+      win.offset = total;
+      total += win.size;
+    }
+    ws_.window_values.resize(total);
+    // chunk_start[chunk][window]: where this chunk writes, from the counts of earlier chunks.
+    chunk_start_.assign(chunks_ * kWindows, 0);
+    for (int k = 0; k < kWindows; ++k) {
+      const Window& win = window_[k];
+      std::uint64_t at = win.offset;
+      for (std::size_t chunk = 0; chunk < chunks_; ++chunk) {
+        chunk_start_[chunk * kWindows + k] = at;
+        if (win.size == 0) continue;
+        const std::uint32_t* h = counts(chunk, k / 3);
+        for (std::size_t b = win.first; b <= win.last; ++b) at += h[b];
+      }
+    }
+    const auto& c = w_.agents.clients;
+    for_each_chunk([&](std::size_t chunk, std::size_t begin, std::size_t end) {
+      std::array<std::uint64_t, kWindows> at{};
+      std::copy_n(chunk_start_.begin() + static_cast<std::ptrdiff_t>(chunk * kWindows), kWindows, at.begin());
+      for (std::size_t i = begin; i < end; ++i) {
+        const NodeId v = c.ids[i];
+        const int s = index_of(w_.network.sector(v));
+        const double x = c.capacity[v];
+        const std::size_t b = bucket_of(x);
+        for (int q = 0; q < 3; ++q) {
+          const Window& win = window_[s * 3 + q];
+          if (win.size != 0 && b >= win.first && b <= win.last) ws_.window_values[at[s * 3 + q]++] = x;
+        }
+      }
+    });
+  }
+
+  double select(int s, int q) {
+    const Window& win = window_[s * 3 + q];
+    if (size_[s] == 0) return std::numeric_limits<double>::quiet_NaN();
+    double* values = ws_.window_values.data() + win.offset;
+    std::sort(values, values + win.size);  // a few hundred values
+    const double low = values[win.lo - win.rank_base];
+    if (win.lo + 1 >= size_[s]) return low;
+    const double high = values[win.lo + 1 - win.rank_base];
+    return low + (win.pos - static_cast<double>(win.lo)) * (high - low);
+  }
+
+  struct Window {
+    double pos = 0;                // q (n - 1)
+    std::uint64_t lo = 0;          // floor(pos)
+    std::size_t first = 0, last = 0;  // buckets
+    std::uint64_t rank_base = 0;   // values in buckets before `first`
+    std::uint64_t size = 0, offset = 0;
+  };
+
+  const World& w_;
+  RecordingWorkspace& ws_;
+  std::size_t buckets_, chunks_;
+  std::array<std::uint64_t, kClientSectorCount> size_{};
+  std::array<Window, kWindows> window_{};
+  std::vector<std::uint64_t> chunk_start_;
+};
+
+// Sums in client order (the order of the original serial loop: the same bits), while the
+// percentiles are found alongside on the other threads.
+void record_clients(const World& w, RecordingWorkspace& ws, std::size_t t, RunSeries& out) {
+  const auto& c = w.agents.clients;
+  std::array<double, kClientSectorCount> capacity{}, toolkit{}, funds{}, count{};
+  std::array<std::array<double, 3>, kClientSectorCount> pct{};
+  tbb::parallel_invoke(
+      [&] {
+        for (NodeId v : c.ids) {
+          const int s = index_of(w.network.sector(v));
+          capacity[s] += c.capacity[v];
+          toolkit[s] += c.toolkit[v];
+          funds[s] += c.funds[v];
+          count[s] += 1;
+        }
+      },
+      [&] { pct = Percentiles(w, ws).compute(); });
   for (int s = 0; s < kClientSectorCount; ++s) {
-    auto& cap = capacities[s];
-    const double n = static_cast<double>(cap.size());
-    double sum = 0;
-    for (double x : cap) sum += x;
-    out.at(capacity_mean, t, s) = cap.empty() ? kNaN : sum / n;
-    out.at(toolkit_share, t, s) = cap.empty() ? kNaN : toolkit[s] / n;
+    const double n = count[s];
+    out.at(capacity_mean, t, s) = n == 0 ? kNaN : capacity[s] / n;
+    out.at(toolkit_share, t, s) = n == 0 ? kNaN : toolkit[s] / n;
     out.at(funds_held, t, s) = funds[s];
-    out.at(capacity_p10, t, s) = percentile(cap, 0.10);
-    out.at(capacity_p50, t, s) = percentile(cap, 0.50);
-    out.at(capacity_p90, t, s) = percentile(cap, 0.90);
+    out.at(capacity_p10, t, s) = pct[s][0];
+    out.at(capacity_p50, t, s) = pct[s][1];
+    out.at(capacity_p90, t, s) = pct[s][2];
   }
 }
 
@@ -97,7 +254,7 @@ void record_participation_and_gap(const World& w, const TickFlows& f, std::size_
 void run_recording(const World& w, const TickContext& ctx, const TickFlows& flows, RunSeries& out) {
   const auto t = static_cast<std::size_t>(ctx.tick);
   record_flows(flows, t, out);
-  record_clients(w, t, out);
+  record_clients(w, w.recording_ws, t, out);
   record_participation_and_gap(w, flows, t, out);
   double slots = 0;
   for (auto s : w.agents.providers.slots) slots += s;

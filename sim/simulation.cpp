@@ -3,6 +3,7 @@
 #include <chrono>
 #include <filesystem>
 
+#include "parallel.hpp"
 #include "phases.hpp"
 #include "random.hpp"
 
@@ -31,29 +32,19 @@ World::World(const Params& p, const std::vector<Intervention>& ivs, Network net,
       network(std::move(net)),
       agents(initialise_agents(p, network, seed)),
       collabs(static_cast<std::size_t>(p.collab.partners)) {
+  // Node-indexed buffers are sized here; the others grow with use and then stay.
   const std::size_t n = network.node_count();
-  const std::size_t stride = collabs.stride();
   money_scratch.assign(n, 0.0);
-  toolkit_before.assign(n, 0);
-  auto& cw = collab_ws;
-  cw.initiates.assign(n, 0);
-  cw.invite_count.assign(n, 0);
-  cw.invitee.assign(n * stride, 0);
-  cw.invite_tie.assign(n * stride, 0);
-  cw.accepted.assign(n * stride, 0);
-  auto& mw = market_ws;
-  mw.wants.assign(n, 0);
-  mw.leads_early.assign(n, 0);
-  mw.option_offset.assign(n + 1, 0);
-  mw.next_option.assign(n, 0);
-  mw.matched.assign(n, kNone);
-  mw.engaged.assign(n, 0);
+  neighbour_view.assign(n, 0);
+  collab_ws.initiates.assign(agents.clients.ids.size(), 0);
+  market_ws.leads_early.assign(n, 0);
+  market_ws.engaged.assign(n, 0);
 }
 
 double World::funds_held() const {
-  double sum = 0.0;
-  for (NodeId v : agents.clients.ids) sum += agents.clients.funds[v];
-  return sum;
+  const auto& c = agents.clients;
+  return block_sum(
+      c.ids.size(), [&](std::size_t i) { return c.funds[c.ids[i]]; }, block_sums);
 }
 
 namespace {
@@ -66,10 +57,14 @@ std::size_t bytes_of(const V&... v) {
 std::size_t World::workspace_bytes() const {
   const auto& c = collab_ws;
   const auto& m = market_ws;
-  return bytes_of(toolkit_before, money_scratch, c.outcome, c.ended, c.initiates, c.invitee, c.invite_tie,
-                  c.invite_count, c.accepted, c.incoming_offset, c.incoming, c.accept_cursor, c.ce) +
-         bytes_of(m.wants, m.leads_early, m.option_offset, m.options, m.next_option, m.matched, m.engaged, m.visible,
-                  m.focus, m.held_offset, m.held_count, m.held, m.proposal_offset, m.proposals, m.proposal_cursor) +
+  const auto& r = recording_ws;
+  return bytes_of(neighbour_view, money_scratch, foundation_grant, block_sums) +
+         bytes_of(c.outcome, c.ended, c.ce, c.initiates, c.initiators, c.invitee, c.invite_tie, c.accepted,
+                  c.invite_count, c.by_invitee, c.sort_scratch, c.block_offsets) +
+         bytes_of(m.leads_early, m.engaged, m.demanders, m.option_offset, m.options, m.next_option, m.matched,
+                  m.visible, m.focus, m.held_offset, m.held_count, m.held, m.bids, m.proposal_offset, m.proposals,
+                  m.proposal_cursor, m.block_offsets) +
+         bytes_of(r.histogram, r.window_values) +
          bytes_of(collabs.lead, collabs.partners, collabs.ties, collabs.partner_count, collabs.stage,
                   collabs.stage_start, collabs.supported);
 }

@@ -15,34 +15,62 @@
 
 namespace xsector {
 
+// A node-indexed byte that diffusion reads for each neighbour: is it a client, and did it
+// hold the toolkit at the start of the phase. One byte per neighbour instead of a sector
+// and a toolkit read, and the start-of-phase copy of the toolkit flags at the same time.
+inline constexpr std::uint8_t kViewClient = 1, kViewToolkit = 2;
+
 struct CollaborationWorkspace {
-  std::vector<std::int8_t> outcome;     // per collaboration: 1 passed, 0 failed, -1 not due
-  std::vector<std::uint8_t> ended;      // per collaboration
-  std::vector<std::uint8_t> initiates;  // per node
-  std::vector<NodeId> invitee;          // per node × partners
-  std::vector<TieId> invite_tie;        // per node × partners
-  std::vector<std::uint8_t> invite_count, accepted;  // per node; per node × partners
-  std::vector<std::uint32_t> incoming_offset;        // per node + 1
-  std::vector<std::uint32_t> incoming;               // invitation slots (node × partners + i)
-  std::vector<std::uint32_t> accept_cursor;          // per node, scratch for grouping
-  std::vector<double> ce;                            // per collaboration, the pass test's ce
+  std::vector<std::int8_t> outcome;    // per collaboration: 1 passed, 0 failed, -1 not due
+  std::vector<std::uint8_t> ended;     // per collaboration
+  std::vector<double> ce;              // per collaboration, the pass test's ce
+  std::vector<std::uint8_t> initiates;  // per client position (index into clients.ids)
+  std::vector<NodeId> initiators;       // ascending node id
+  // Per initiator × stride (the initiator's position in `initiators` × stride + i):
+  std::vector<NodeId> invitee;
+  std::vector<TieId> invite_tie;
+  std::vector<std::uint8_t> accepted;
+  std::vector<std::uint8_t> invite_count;  // per initiator
+  std::vector<std::uint64_t> by_invitee;   // invitee << 32 | invitation slot, sorted by invitee
+  std::vector<std::uint64_t> sort_scratch;
+  std::vector<std::uint32_t> block_offsets;  // scratch of ordered_filter
+};
+
+// A provider's view of one proposal (MODEL.md 7.4): score, then the keyed hash, which is
+// computed only when two scores are equal (it matters only then), then the client.
+struct MarketBid {
+  double score;
+  mutable std::uint64_t hash;
+  mutable bool hashed;
+  NodeId client;
+  std::uint32_t demander;  // position in MarketWorkspace::demanders
 };
 
 struct MarketWorkspace {
-  std::vector<std::uint8_t> wants;         // per node
-  std::vector<std::uint8_t> leads_early;   // per node: leads a collaboration in diagnose or design
-  std::vector<std::uint32_t> option_offset;  // per node + 1
+  std::vector<std::uint8_t> leads_early;  // per node: leads a collaboration in diagnose or design
+  std::vector<std::uint8_t> engaged;      // per node: bought an engagement this tick (cleared after)
+  std::vector<NodeId> demanders;          // clients that want an engagement, ascending
+  // Per demander:
+  std::vector<std::uint32_t> option_offset;  // + 1
   std::vector<std::uint32_t> options;        // ranked affordable providers (ordinals)
-  std::vector<std::uint32_t> next_option;    // per node
-  std::vector<std::uint32_t> matched;        // per node: provider ordinal or kNone
-  std::vector<std::uint8_t> engaged;         // per node: bought an engagement this tick
-  std::vector<std::uint32_t> visible;        // provider ordinals everyone can reach
-  std::vector<double> focus;                 // per provider, after compliance_toolkit
-  std::vector<std::uint32_t> held_offset, held_count;  // per provider
-  std::vector<NodeId> held;
-  std::vector<std::uint32_t> proposal_offset;  // per provider + 1
-  std::vector<NodeId> proposals;
-  std::vector<std::uint32_t> proposal_cursor;  // per provider, scratch for grouping
+  std::vector<std::uint32_t> next_option;
+  std::vector<std::uint32_t> matched;  // provider ordinal or kNone
+  // Per provider:
+  std::vector<std::uint32_t> visible;  // provider ordinals everyone can reach
+  std::vector<double> focus;           // after compliance_toolkit
+  std::vector<std::uint32_t> held_offset, held_count;
+  std::vector<MarketBid> held;   // per provider, its held bids (held_offset: slots before it)
+  std::vector<MarketBid> bids;   // a round's held + new bids, one region per provider
+  std::vector<std::uint32_t> proposal_offset;  // + 1
+  std::vector<std::uint32_t> proposals;        // demander positions, grouped by provider
+  std::vector<std::uint32_t> proposal_cursor;
+  std::vector<std::uint32_t> block_offsets;  // scratch of ordered_filter
+};
+
+// Recording's scratch: exact percentiles by bucket counts (recording.cpp).
+struct RecordingWorkspace {
+  std::vector<std::uint32_t> histogram;  // per sector × bucket, summed over threads
+  std::vector<double> window_values;     // values in the buckets that hold wanted ranks
 };
 
 struct World {
@@ -57,12 +85,17 @@ struct World {
   double voucher_pool = 0;
   Ledger ledger;
 
-  std::vector<std::uint8_t> toolkit_before;  // diffusion's start-of-phase copy
+  std::vector<std::uint8_t> neighbour_view;  // per node, kViewClient | kViewToolkit (diffusion)
   std::vector<double> money_scratch;         // per node, reused by funding
+  std::vector<double> foundation_grant;      // per foundation: government part, nonprofit part
+  mutable std::vector<double> block_sums;    // scratch of block_sum (funds_held)
   CollaborationWorkspace collab_ws;
   MarketWorkspace market_ws;
+  mutable RecordingWorkspace recording_ws;  // scratch: recording reads a const World
 
-  double funds_held() const;  // sum of all clients' W, in client order
+  // Sum of all clients' W, in fixed blocks of clients (parallel.hpp): the same for any
+  // thread count. For the ledger check only; recording sums funds in client order.
+  double funds_held() const;
   std::size_t workspace_bytes() const;  // the reusable buffers above (capacity, not size)
 };
 
