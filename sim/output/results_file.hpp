@@ -5,7 +5,9 @@
 // writers share one format.
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "metrics.hpp"
@@ -14,6 +16,8 @@
 namespace xsector {
 
 inline constexpr int kFormatVersion = 1;
+// Swept parameter `a.b` is stored as dataset "param:a.b" along `run`.
+inline constexpr std::string_view kParamPrefix = "param:";
 
 // The coordinates of one run along the `run` axis.
 struct RunCoordinates {
@@ -44,6 +48,7 @@ struct AgentSnapshot {
 // What `info`, `--resume` and `merge` need from an existing file.
 struct FileSummary {
   FileHeader header;
+  int format_version = kFormatVersion;
   std::string end_time;       // empty if the writer did not finish
   std::vector<std::uint8_t> done;  // per run
   std::vector<double> wall_time;   // per run
@@ -71,7 +76,24 @@ class ResultsWriter {
   std::unique_ptr<Impl> impl_;
 };
 
+// One dataset of a file as `xsector info` lists it: root datasets, then "snapshot/<name>".
+struct VariableInfo {
+  std::string name;
+  std::vector<std::string> dims;    // dimension scale names, one per axis
+  std::vector<std::uint64_t> shape;
+  std::string units, long_name;     // empty when the dataset has none
+};
+
+// Bytes a results file takes on disk, within a few percent: every metric chunk is
+// allocated when the file is created (docs/OUTPUT.md). For `sweep --dry-run` and for
+// checking free space before a sweep.
+std::uint64_t estimated_file_size(std::size_t runs, std::int64_t ticks, std::size_t swept_parameters = 0);
+
+// Readers. Each opens the file read-only (also while a writer is active, or after a writer
+// was killed) and throws OutputError naming the path and what failed.
 FileSummary read_summary(const std::string& path);
 RunSeries read_run(const std::string& path, std::size_t run);
+std::optional<AgentSnapshot> read_snapshot(const std::string& path);  // nullopt: none written
+std::vector<VariableInfo> list_variables(const std::string& path);    // in creation order
 
 }  // namespace xsector
