@@ -17,6 +17,9 @@
 #include "progress.hpp"
 #include "provenance.hpp"
 #include "sweep/merge.hpp"
+#ifdef XSECTOR_WITH_MPI
+#include "sweep/mpi_sweep.hpp"
+#endif
 #include "sweep/sweep_plan.hpp"
 #include "sweep/sweep_runner.hpp"
 
@@ -116,6 +119,15 @@ int sweep_command(const SweepOptions& opt) {
   const FileHeader header =
       sweep_header(base_header(scenario, "sweep", opt.common.command_line, threads), scenario, plan);
 
+#ifdef XSECTOR_WITH_MPI
+  // Under mpirun/srun with more than one rank: rank 0 writes, the others simulate
+  // (sweep/mpi_sweep.hpp). Launched any other way, MPI is not initialised at all.
+  MpiSession mpi;
+  const bool on_mpi = mpi.active() && mpi.size() > 1;
+  const bool writer = mpi.rank() == 0;
+#else
+  const bool on_mpi = false, writer = true;
+#endif
   InterruptCounter interrupts;
   std::unique_ptr<Progress> progress;
   SweepHooks hooks;
@@ -123,11 +135,18 @@ int sweep_command(const SweepOptions& opt) {
   hooks.on_start = [&](std::size_t already, std::size_t to_run) {
     std::string label = "sweep " + scenario.name;
     if (already) label += " (" + std::to_string(already) + " already done)";
+    if (on_mpi) label += " on MPI";
     progress = std::make_unique<Progress>(label, static_cast<std::int64_t>(to_run), opt.common.quiet, 10);
   };
   hooks.on_progress = [&](std::size_t written) { progress->update(static_cast<std::int64_t>(written)); };
 
+#ifdef XSECTOR_WITH_MPI
+  const SweepOutcome outcome =
+      on_mpi ? run_mpi_sweep(scenario, plan, header, request, hooks, threads) : run_sweep(scenario, plan, header, request, hooks);
+#else
   const SweepOutcome outcome = run_sweep(scenario, plan, header, request, hooks);
+#endif
+  if (!writer) return exit_code::ok;  // a worker rank: rank 0 reports
   if (progress) progress->finish();
   if (outcome.interrupted) {
     std::cerr << "interrupted: " << outcome.done << " of " << outcome.total
