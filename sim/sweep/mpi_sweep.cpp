@@ -32,13 +32,17 @@ constexpr int kAssignTag = 72;
 constexpr int kHeaderDoubles = 3;  // slots, run, wall_seconds
 
 // Waits for a request without Open MPI's busy polling, which would take a core from the
-// simulations on small machines: a short spin, then sleeps of 50 µs between tests.
+// simulations on small machines: a short spin, then sleeps between tests growing from 20 µs to 1 ms.
 void wait_for(MPI_Request& request, MPI_Status* status = MPI_STATUS_IGNORE) {
+  auto pause = std::chrono::microseconds(20);
   for (int spin = 0;; ++spin) {
     int done = 0;
     MPI_Test(&request, &done, status);
     if (done) return;
-    if (spin > 100) std::this_thread::sleep_for(std::chrono::microseconds(50));
+    if (spin > 100) {
+      std::this_thread::sleep_for(pause);
+      pause = std::min(pause * 2, std::chrono::microseconds(1000));
+    }
   }
 }
 
@@ -103,15 +107,18 @@ SweepOutcome writer_rank(const FileHeader& header, const SweepRequest& request, 
   };
   const auto interrupts = [&] { return hooks.interrupts ? hooks.interrupts->load() : 0; };
 
+  auto pause = std::chrono::microseconds(20);  // idle polling backs off to 1 ms
   while (!all_stopped()) {
     if (interrupts() >= 2) break;  // stop now: the file is closed below, the job aborted
     MPI_Status status;
     int ready = 0;
     MPI_Iprobe(MPI_ANY_SOURCE, kResultTag, MPI_COMM_WORLD, &ready, &status);
     if (!ready) {
-      std::this_thread::sleep_for(std::chrono::microseconds(50));
+      std::this_thread::sleep_for(pause);
+      pause = std::min(pause * 2, std::chrono::microseconds(1000));
       continue;
     }
+    pause = std::chrono::microseconds(20);
     int count = 0;
     MPI_Get_count(&status, MPI_DOUBLE, &count);
     if (static_cast<std::size_t>(count) != buffer.size() && count != kHeaderDoubles)
