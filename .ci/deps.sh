@@ -7,6 +7,7 @@ packages=(
   libtomlplusplus-dev librandom123-dev libgtest-dev libbenchmark-dev
   python3-h5py python3-numpy python3-pandas python3-xarray python3-h5netcdf python3-matplotlib
   python3-pytest python3-nbclient python3-nbformat python3-ipykernel chromium
+  openmpi-bin libopenmpi-dev clang libfuzzer-14-dev libclang-rt-14-dev
 )
 missing=()
 for p in "${packages[@]}"; do
