@@ -458,8 +458,10 @@ void read_reports(int fd, KillReport& report, std::chrono::steady_clock::time_po
   }
 }
 
-// Forks a writer and SIGKILLs it after `delay` unless it has finished by then.
-KillReport run_and_kill(const std::string& path, std::chrono::microseconds delay, unsigned seed) {
+// Forks a writer and SIGKILLs it `delay` after it started (or, with `after_create`, after
+// it reported create() done), unless it has finished by then.
+KillReport run_and_kill(const std::string& path, std::chrono::microseconds delay, unsigned seed,
+                        bool after_create = false) {
   int fds[2];
   if (::pipe(fds) != 0) throw std::runtime_error("pipe failed");
   const auto start = std::chrono::steady_clock::now();
@@ -473,9 +475,14 @@ KillReport run_and_kill(const std::string& path, std::chrono::microseconds delay
   KillReport report;
   int status = 0;
   pid_t reaped = 0;
-  while ((reaped = ::waitpid(pid, &status, WNOHANG)) == 0 && std::chrono::steady_clock::now() < start + delay) {
+  const auto deadline = [&] {
+    if (!after_create) return start + delay;
+    if (!report.created) return std::chrono::steady_clock::time_point::max();
+    return start + std::chrono::microseconds(report.created_after_us) + delay;
+  };
+  while ((reaped = ::waitpid(pid, &status, WNOHANG)) == 0 && std::chrono::steady_clock::now() < deadline()) {
     read_reports(fds[0], report, start);
-    std::this_thread::sleep_for(std::chrono::microseconds(50));
+    std::this_thread::sleep_for(std::chrono::microseconds(20));
   }
   if (reaped == 0) {
     ::kill(pid, SIGKILL);
@@ -491,7 +498,8 @@ TEST_F(OutputTest, WriterKilledAtRandomMomentsLeavesAReadableResumableFile) {
   const std::size_t runs = kill_runs();
   const std::int64_t ticks = kill_ticks();
   // Time create() and one uninterrupted writer. One kill in four lands during create(),
-  // the others while runs are written (create takes most of a writer's life).
+  // the others while runs are written, timed from when the child says create() returned
+  // (create takes most of a writer's life, and its time varies with the machine's load).
   using std::chrono::microseconds;
   const auto since = [](auto start) {
     return std::chrono::duration_cast<microseconds>(std::chrono::steady_clock::now() - start).count();
@@ -503,12 +511,13 @@ TEST_F(OutputTest, WriterKilledAtRandomMomentsLeavesAReadableResumableFile) {
   const long lifetime = std::max(since(start), create_time + 1);
 
   std::mt19937 random(12345);
-  std::uniform_int_distribution<long> while_creating(0, create_time), while_writing(create_time, lifetime);
+  std::uniform_int_distribution<long> while_creating(0, create_time), while_writing(0, lifetime - create_time);
   int killed_creating = 0, killed_mid_sweep = 0, runs_checked = 0;
   for (int i = 0; i < kill_iterations(); ++i) {
     const std::string path = file("kill-" + std::to_string(i) + ".h5");
-    const microseconds delay(i % 4 == 0 ? while_creating(random) : while_writing(random));
-    const KillReport report = run_and_kill(path, delay, static_cast<unsigned>(i));
+    const bool in_create = i % 4 == 0;
+    const microseconds delay(in_create ? while_creating(random) : while_writing(random));
+    const KillReport report = run_and_kill(path, delay, static_cast<unsigned>(i), !in_create);
     SCOPED_TRACE("iteration " + std::to_string(i) + ": killed after " + std::to_string(delay.count()) + " us, " +
                  std::to_string(report.finished.size()) + " runs reported finished");
     if (!report.created) {

@@ -15,11 +15,12 @@
 //  * write_run writes the run's series and wall time, flushes, and only then sets
 //    done[run] = 1 and flushes again: `done` is never 1 for a run whose data is not in
 //    the file. A run killed half-way reads done = 0 and is simply written again.
-//  * The file is in SWMR ("single writer, multiple readers") mode while runs are written,
-//    so that readers (xsector's and h5py's `swmr=True`) can open it meanwhile, or after a
-//    kill, which leaves HDF5's "being written" mark in the superblock. open_existing
-//    clears that mark as `h5clear -s` does, after taking the writer lock that proves no
-//    writer is alive.
+//  * The file is in SWMR ("single writer, multiple readers") mode from the moment it
+//    appears under its name until it is closed (end_time too is written in SWMR mode), so
+//    that HDF5 orders its writes and readers (xsector's, h5py's `swmr=True`) can open it
+//    meanwhile, or after a kill, which leaves HDF5's "being written" mark in the
+//    superblock. open_existing clears that mark as `h5clear -s` does, after taking the
+//    writer lock that proves no writer is alive. Only write_snapshot leaves SWMR mode.
 //  * The writer holds an advisory lock (an open file description lock) on the file for
 //    its lifetime, so that a second writer (a second `--resume`) is refused rather than
 //    interleaved. HDF5's own lock is turned off for writers: HDF5 drops it on entering
@@ -62,7 +63,7 @@ constexpr const char* kWallTime = "wall_time";
 constexpr const char* kSnapshotGroup = "snapshot";
 constexpr const char* kAgentDim = "agent";
 
-// Metadata read attempts of a SWMR reader (see try_open_read_only).
+// Metadata read attempts of a SWMR reader (see open_read_only).
 constexpr unsigned kSwmrReadAttempts = 24;
 
 // A read larger than this comes from a damaged file, not from a simulation.
@@ -444,42 +445,60 @@ void check_is_hdf5(Path path) {
   if (hdf5 < 0) fail(path, "cannot read the file");
 }
 
-// One read-only open attempt; on failure returns -1 and HDF5's reason in `error` (taken
-// before closing the property list, since every HDF5 call clears the error stack).
-// HDF5's file lock is off for readers too: HDF5 refuses to open one file twice in a
-// process with different lock settings, and our writers hold their own lock.
-hid_t try_open_read_only(Path path, unsigned flags, bool ignore_crash_mark, std::string& error) {
-  Handle fapl = plist(path, H5P_FILE_ACCESS);
-  ok(H5Pset_file_locking(fapl.get(), false, true), path, "configure file locking");
-  // A SWMR reader re-reads metadata whose checksum fails, sleeping 1 ns, 2 ns, 4 ns, ...
-  // between attempts: HDF5's default of 100 attempts waits for ever on a damaged block
-  // (seen with a half-written chunk index, before the metrics were made uncompressed).
-  // 24 attempts retry for about 17 ms, plenty for a live writer's write in progress,
-  // then fail with an error.
-  if (flags & H5F_ACC_SWMR_READ)
-    ok(H5Pset_metadata_read_attempts(fapl.get(), kSwmrReadAttempts), path, "configure SWMR reading");
-  hbool_t clear = true;
-  hid_t id = -1;
-  if (!ignore_crash_mark || H5Pset(fapl.get(), "clear_status_flags", &clear) >= 0)
-    id = H5Fopen(path.c_str(), flags, fapl.get());
-  if (id < 0) error = hdf5_error_detail();
-  return id;
+// The "open for writing" mark of a superblock (version 2 or later, at the start of the
+// file), read directly: it tells a finished file from one a writer has open or was killed
+// with, before choosing how to open it.
+enum class WriterMark { none, swmr_writer, plain_writer, unknown };
+
+WriterMark writer_mark(Path path) {
+  constexpr unsigned char kSignature[8] = {0x89, 'H', 'D', 'F', '\r', '\n', 0x1a, '\n'};
+  constexpr unsigned char kWriteAccess = 0x01, kSwmrWriteAccess = 0x04;  // H5Fsuper.c
+  unsigned char head[12] = {0};
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return WriterMark::unknown;
+  const ssize_t got = ::pread(fd, head, sizeof head, 0);
+  ::close(fd);
+  if (got != static_cast<ssize_t>(sizeof head) || std::memcmp(head, kSignature, 8) != 0 || head[8] < 2)
+    return WriterMark::unknown;  // a user block, or an old superblock without the mark
+  const unsigned char flags = head[11];
+  if (flags & kSwmrWriteAccess) return WriterMark::swmr_writer;
+  if (flags & kWriteAccess) return WriterMark::plain_writer;
+  return WriterMark::none;
 }
 
-// Read-only open that also works on a file a writer has open, or one left by a killed
-// writer: both carry HDF5's "open for writing" mark, which plain readers refuse.
-//  1. a plain read-only open (a finished file);
-//  2. SWMR read (a live writer, or one killed while in SWMR mode: the usual case);
-//  3. ignoring the mark in memory, changing nothing in the file (a writer killed in the
-//     short moments it spends outside SWMR mode, in write_snapshot and finish).
+// Read-only open: HDF5's file lock off (HDF5 refuses to open one file twice in a process
+// with different lock settings, and our writers hold their own lock).
+hid_t open_read_only(Path path, WriterMark mark) {
+  Handle fapl = plist(path, H5P_FILE_ACCESS);
+  ok(H5Pset_file_locking(fapl.get(), false, true), path, "configure file locking");
+  unsigned flags = H5F_ACC_RDONLY;
+  if (mark == WriterMark::swmr_writer) {
+    // A live SWMR writer, or a killed one: SWMR read. It re-reads metadata whose checksum
+    // fails, sleeping 1 ns, 2 ns, 4 ns, ... between attempts; HDF5's default of 100
+    // attempts waits for ever on a damaged block (seen with a half-written chunk index,
+    // before the metrics were made uncompressed). 24 attempts retry for about 17 ms,
+    // plenty for a live writer's write in progress, then fail with an error.
+    flags |= H5F_ACC_SWMR_READ;
+    ok(H5Pset_metadata_read_attempts(fapl.get(), kSwmrReadAttempts), path, "configure SWMR reading");
+  } else if (mark == WriterMark::plain_writer) {
+    // A writer killed outside SWMR mode (in write_snapshot): read the file as it is,
+    // ignoring the mark and the end-of-file address, which may lag behind, in memory only
+    // (`h5clear` semantics without writing anything).
+    hbool_t yes = true;
+    ok(H5Pset(fapl.get(), "clear_status_flags", &yes), path, "prepare to read an interrupted file");
+    ok(H5Pset(fapl.get(), "skip_eof_check", &yes), path, "prepare to read an interrupted file");
+  }
+  return H5Fopen(path.c_str(), flags, fapl.get());
+}
+
+// Read-only open of a finished file, of one a writer has open, or of one left by a killed
+// writer (see open_read_only). A finished file that fails to open (a truncated copy) is
+// reported as damaged, never read with the end-of-file check off.
 Handle open_for_reading(Path path) {
   silence_hdf5();
   check_is_hdf5(path);
-  std::string first, ignored;
-  hid_t id = try_open_read_only(path, H5F_ACC_RDONLY, false, first);
-  if (id < 0) id = try_open_read_only(path, H5F_ACC_RDONLY | H5F_ACC_SWMR_READ, false, ignored);
-  if (id < 0) id = try_open_read_only(path, H5F_ACC_RDONLY, true, ignored);
-  if (id < 0) throw OutputError(path + ": cannot open the HDF5 file; it is damaged or incomplete (HDF5: " + first + ")");
+  const hid_t id = open_read_only(path, writer_mark(path));
+  if (id < 0) fail(path, "cannot open the HDF5 file; it is damaged or incomplete");
   return {id, H5Fclose};
 }
 
@@ -1052,7 +1071,8 @@ struct ResultsWriter::Impl {
   }
 
   // Reopens the file, in SWMR mode or not (objects and attributes can only be created
-  // outside SWMR mode).
+  // outside SWMR mode; write_snapshot needs that, for a moment without write ordering:
+  // it serves `xsector run`, whose file is a temporary one until committed).
   void reopen(bool swmr) {
     close_all();
     file = open_for_writing(path, false, swmr);
@@ -1112,11 +1132,11 @@ ResultsWriter ResultsWriter::create(const std::string& path, const FileHeader& h
   try {
     impl->file = create_file(path, staging);
     create_layout(path, impl->file.get(), header);
-    ok(H5Fflush(impl->file.get(), H5F_SCOPE_LOCAL), path, "cannot flush the results file");
+    // Everything exists; from here on HDF5 keeps the file readable at every moment (and
+    // the file only ever appears under `path` in that state).
+    ok(H5Fstart_swmr_write(impl->file.get()), path, "cannot start SWMR writing");
     publish(staging, path);
     published = true;
-    // Everything exists; from here on HDF5 keeps the file readable at every moment.
-    ok(H5Fstart_swmr_write(impl->file.get()), path, "cannot start SWMR writing");
     impl->open_datasets();
   } catch (...) {
     impl->discard();
@@ -1184,8 +1204,9 @@ void ResultsWriter::finish(const std::string& end_time) {
   Impl& w = *impl_;
   if (w.finished) return;
   w.check_usable("finish");
+  // Written in SWMR mode, which HDF5 allows for an existing attribute: leaving SWMR mode
+  // would expose the file, for a moment, to a kill with no write ordering at all.
   w.writing([&] {
-    w.reopen(false);
     write_string_attribute(w.path, w.file.get(), "end_time", end_time);
     w.close_all();
   });
