@@ -183,6 +183,14 @@ Scenario scenario_for(const std::string& size, const Options& opt) {
   return s;
 }
 
+// User + system CPU seconds of this process so far (all threads).
+double cpu_seconds() {
+  rusage ru{};
+  getrusage(RUSAGE_SELF, &ru);
+  auto sec = [](const timeval& t) { return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) * 1e-6; };
+  return sec(ru.ru_utime) + sec(ru.ru_stime);
+}
+
 double peak_rss_mib() {
   std::ifstream status("/proc/self/status");
   for (std::string line; std::getline(status, line);)
@@ -214,11 +222,14 @@ int run_one(const std::string& size, int threads, const Options& opt) {
   PhaseTimes phases;
   sim.time_phases(&phases);
   t = Clock::now();
+  const double cpu_before = cpu_seconds();
   sim.run();
   const double loop = since(t);
+  const double loop_cpu = cpu_seconds() - cpu_before;
   const World& w = sim.world();
-  std::printf("agents=%zu ties=%zu ticks=%lld build=%.6f init=%.6f loop=%.6f rss=%.1f state=%zu network=%zu work=%zu",
-              agents, ties, static_cast<long long>(sim.tick_count()), build, init, loop, peak_rss_mib(),
+  std::printf("agents=%zu ties=%zu ticks=%lld build=%.6f init=%.6f loop=%.6f loop_cpu=%.6f rss=%.1f state=%zu "
+              "network=%zu work=%zu",
+              agents, ties, static_cast<long long>(sim.tick_count()), build, init, loop, loop_cpu, peak_rss_mib(),
               w.agents.state_bytes(), net_bytes, w.workspace_bytes());
   for (int p = 0; p < static_cast<int>(Phase::kCount); ++p)
     std::printf(" %s=%.6f", std::string(kPhaseNames[p]).c_str(), phases.seconds[p]);
@@ -255,8 +266,9 @@ void report(const std::string& size, int threads, const std::map<std::string, do
               "%7.1f ticks/s  %6.2f M agent-ticks/s",
               size.c_str(), threads, agents, f.at("ties"), f.at("build"), f.at("init"), loop, ticks / loop, rate / 1e6);
   if (one_thread_rate > 0) std::printf(" (x%.2f)", rate / one_thread_rate);
-  std::printf("\n          total %.3f s  peak RSS %.0f MiB  bytes/agent: state %.1f, network %.1f, workspace %.1f\n",
-              f.at("build") + f.at("init") + loop, f.at("rss"), f.at("state") / agents, f.at("network") / agents,
+  std::printf("\n          total %.3f s  loop CPU %.3f s  peak RSS %.0f MiB  bytes/agent: state %.1f, network %.1f, "
+              "workspace %.1f\n",
+              f.at("build") + f.at("init") + loop, f.at("loop_cpu"), f.at("rss"), f.at("state") / agents, f.at("network") / agents,
               f.at("work") / agents);
   double phase_sum = 0;
   for (const auto& name : kPhaseNames) phase_sum += f.at(std::string(name));

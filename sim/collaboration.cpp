@@ -48,9 +48,9 @@ StageInputs stage_inputs(const World& w, std::size_t k) {
 
 // The stream of a collaboration's pass draw: a lead starts at most one collaboration per
 // tick, so (lead, creation tick) names it; stage_start of stage 0 is the creation tick.
-bool draw_pass(const World& w, const TickContext& ctx, std::size_t k, double p, std::int64_t created) {
+bool draw_pass(const World& w, const AgentDraws& draws, std::size_t k, double p, std::int64_t created) {
   const std::uint64_t id = (static_cast<std::uint64_t>(created) << 32) | w.collabs.lead[k];
-  return Stream(w.run_seed, ctx.tick, id, Purpose::stage_pass).bernoulli(p);
+  return draws.bernoulli(id, p);
 }
 
 void adjust_trust(World& w, std::size_t k, double step) {
@@ -95,11 +95,12 @@ void resolve_due_stages(World& w, const TickContext& ctx, TickFlows& flows) {
   ce.assign(col.size(), 0.0);
   // Stage 0 starts at creation; later stages start ticks_per_stage × stage after it.
   auto created = [&](std::size_t k) { return col.stage_start[k] - ticks_per_stage * col.stage[k]; };
+  const AgentDraws draws(w.run_seed, static_cast<std::uint64_t>(ctx.tick), Purpose::stage_pass);
   for_each_index(col.size(), [&](std::size_t k) {
     if (ctx.tick - col.stage_start[k] < ticks_per_stage) return;
     const StageInputs in = stage_inputs(w, k);
     ce[k] = in.ce;
-    ws.outcome[k] = draw_pass(w, ctx, k, in.pass_probability, created(k)) ? 1 : 0;
+    ws.outcome[k] = draw_pass(w, draws, k, in.pass_probability, created(k)) ? 1 : 0;
   });
   for (std::size_t k = 0; k < col.size(); ++k) {
     if (ws.outcome[k] < 0) continue;
@@ -139,9 +140,9 @@ struct Candidate {
 
 class CandidateOrder {
  public:
-  // The hash of (tick, self, candidate) under `purpose`, as MODEL.md 7.3 names it.
-  CandidateOrder(const World& w, const TickContext& ctx, NodeId self, Purpose purpose)
-      : seed_(w.run_seed), tick_(static_cast<std::uint64_t>(ctx.tick)), self_(self), purpose_(purpose) {}
+  // The hash of (tick, self, candidate) under the purpose of `draws`, as MODEL.md 7.3
+  // names it: keyed_hash(seed, tick, self, candidate, purpose).
+  CandidateOrder(const AgentDraws& draws, NodeId self) : draws_(draws), self_(self) {}
 
   bool operator()(const Candidate& a, const Candidate& b) const {  // a before b
     if (a.trust != b.trust) return a.trust > b.trust;
@@ -153,37 +154,35 @@ class CandidateOrder {
  private:
   std::uint64_t hash(const Candidate& c) const {
     if (!c.hashed) {
-      c.hash = keyed_hash(seed_, tick_, self_, c.node, purpose_);
+      c.hash = draws_.bits(hash_agent(self_, c.node));
       c.hashed = true;
     }
     return c.hash;
   }
-  std::uint64_t seed_, tick_;
+  const AgentDraws& draws_;
   NodeId self_;
-  Purpose purpose_;
 };
 
 // Step 1 for one client: decide to initiate and reserve a slot (writes only itself).
-void decide(World& w, const TickContext& ctx, std::size_t i) {
+bool decide(World& w, const AgentDraws& draws, std::size_t i) {
   auto& c = w.agents.clients;
   const NodeId v = c.ids[i];
-  w.collab_ws.initiates[i] = 0;
-  if (c.active[v] >= w.params.collab.max_active) return;
+  if (c.active[v] >= w.params.collab.max_active) return false;
   const double rate = w.params.sector[index_of(w.network.sector(v))].collab_rate * c.mindset[v] /
                       static_cast<double>(w.params.simulation.ticks_per_year);
-  if (!Stream(w.run_seed, ctx.tick, v, Purpose::initiate).bernoulli(1.0 - std::exp(-rate))) return;
-  w.collab_ws.initiates[i] = 1;
+  if (!hazard_happens(draws.uniform(v), rate)) return false;  // probability 1 - exp(-rate)
   ++c.active[v];
+  return true;
 }
 
 // Step 2 for the initiator at position p: invite the `stride` best cross-sector client
 // neighbours, best first (insertion into a short sorted list).
-void invite(World& w, const TickContext& ctx, std::size_t p) {
+void invite(World& w, const AgentDraws& hashes, std::size_t p) {
   auto& ws = w.collab_ws;
   const std::size_t stride = w.collabs.stride();
   const NodeId v = ws.initiators[p];
   const Sector sector = w.network.sector(v);
-  const CandidateOrder before(w, ctx, v, Purpose::invite_tiebreak);
+  const CandidateOrder before(hashes, v);
   Candidate best[256];  // stride = collab.partners, validated to be at most 100
   std::size_t kept = 0;
   const EdgeId first = w.network.first_edge(v);
@@ -242,7 +241,7 @@ void group_invitations(World& w) {
 // Step 4 for the invitations [begin, end) of one invitee: accept the best while it has
 // free slots. With at least as many free slots as invitations the order does not matter,
 // and nothing is ranked.
-void accept_invitations(World& w, const TickContext& ctx, std::size_t begin, std::size_t end) {
+void accept_invitations(World& w, const AgentDraws& hashes, std::size_t begin, std::size_t end) {
   auto& ws = w.collab_ws;
   auto& c = w.agents.clients;
   const std::size_t stride = w.collabs.stride();
@@ -263,7 +262,7 @@ void accept_invitations(World& w, const TickContext& ctx, std::size_t begin, std
     offers.push_back({w.agents.trust[ws.invite_tie[s]], ws.initiators[s / stride], s, 0, false});
   }
   const auto taken = offers.begin() + free;
-  std::partial_sort(offers.begin(), taken, offers.end(), CandidateOrder(w, ctx, u, Purpose::accept_tiebreak));
+  std::partial_sort(offers.begin(), taken, offers.end(), CandidateOrder(hashes, u));
   for (auto it = offers.begin(); it != taken; ++it) ws.accepted[it->ref] = 1;
   c.active[u] = static_cast<std::uint8_t>(c.active[u] + free);
 }
@@ -272,6 +271,7 @@ void accept_invitations(World& w, const TickContext& ctx, std::size_t begin, std
 // invitation lies in it.
 void accept_all(World& w, const TickContext& ctx) {
   const auto& keys = w.collab_ws.by_invitee;
+  const AgentDraws hashes(w.run_seed, static_cast<std::uint64_t>(ctx.tick), Purpose::accept_tiebreak);
   auto invitee = [&](std::size_t k) { return keys[k] >> 32; };
   for_each_block(keys.size(), [&](std::size_t begin, std::size_t end, std::size_t) {
     std::size_t k = begin;
@@ -279,7 +279,7 @@ void accept_all(World& w, const TickContext& ctx) {
     while (k < end) {
       std::size_t group_end = k + 1;
       while (group_end < keys.size() && invitee(group_end) == invitee(k)) ++group_end;
-      accept_invitations(w, ctx, k, group_end);
+      accept_invitations(w, hashes, k, group_end);
       k = group_end;
     }
   });
@@ -313,16 +313,18 @@ void create_collaborations(World& w, const TickContext& ctx, TickFlows& flows) {
 void initiate(World& w, const TickContext& ctx, TickFlows& flows) {
   auto& ws = w.collab_ws;
   const auto& ids = w.agents.clients.ids;
-  for_each_index(ids.size(), [&](std::size_t i) { decide(w, ctx, i); });
+  const auto tick = static_cast<std::uint64_t>(ctx.tick);
+  const AgentDraws decisions(w.run_seed, tick, Purpose::initiate);
   ordered_filter(
-      ids.size(), [&](std::size_t i) { return ws.initiates[i] != 0; }, [&](std::size_t i) { return ids[i]; },
-      ws.initiators, ws.block_offsets);
+      ids.size(), [&](std::size_t i) { return decide(w, decisions, i); }, [&](std::size_t i) { return ids[i]; },
+      ws.initiators, ws.initiates, ws.block_offsets);
   const std::size_t slots = ws.initiators.size() * w.collabs.stride();
   ws.invitee.resize(slots);
   ws.invite_tie.resize(slots);
   ws.accepted.resize(slots);
   ws.invite_count.resize(ws.initiators.size());
-  for_each_index(ws.initiators.size(), [&](std::size_t p) { invite(w, ctx, p); });
+  const AgentDraws invite_hashes(w.run_seed, tick, Purpose::invite_tiebreak);
+  for_each_index(ws.initiators.size(), [&](std::size_t p) { invite(w, invite_hashes, p); });
   group_invitations(w);
   accept_all(w, ctx);
   create_collaborations(w, ctx, flows);

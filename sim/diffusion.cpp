@@ -37,12 +37,13 @@ void run_diffusion(World& w, const TickContext& ctx) {
   auto& c = w.agents.clients;
   take_view(w);
   const double q = w.params.diffusion.q;
+  const AgentDraws draws(w.run_seed, static_cast<std::uint64_t>(ctx.tick), Purpose::diffusion);
   for_each_index(c.ids.size(), [&](std::size_t i) {
     const NodeId v = c.ids[i];
     if (c.toolkit[v]) return;
     const double p = ctx.policy.diffusion_p[index_of(w.network.sector(v))];
-    const double adopt = 1.0 - std::exp(-(p + q * adopter_fraction(w, v)));
-    if (!Stream(w.run_seed, ctx.tick, v, Purpose::diffusion).bernoulli(adopt)) return;
+    // Adopts with probability 1 - exp(-(p + q f)).
+    if (!hazard_happens(draws.uniform(v), p + q * adopter_fraction(w, v))) return;
     c.toolkit[v] = 1;
     c.capacity[v] = std::min(1.0, c.capacity[v] + ctx.policy.toolkit_capacity_gain);
   });

@@ -19,13 +19,14 @@ void run_learning(World& w, const TickContext& ctx) {
   }
   const TickPolicy& policy = ctx.policy;
   const double hire = policy.graduates ? 1.0 - std::exp(-policy.graduate_rate / tpy) : 0.0;
+  const AgentDraws draws(w.run_seed, static_cast<std::uint64_t>(ctx.tick), Purpose::graduate);
   for_each_index(c.ids.size(), [&](std::size_t i) {
     const NodeId v = c.ids[i];
     const Sector sector = w.network.sector(v);
     const int s = index_of(sector);
     c.capacity[v] += pull[s] * (mean[s] - c.capacity[v]);
     if (sector != Sector::government || !policy.graduates) return;
-    if (!Stream(w.run_seed, ctx.tick, v, Purpose::graduate).bernoulli(hire)) return;
+    if (!draws.bernoulli(v, hire)) return;
     c.capacity[v] += policy.graduate_capacity_gain * (1.0 - c.capacity[v]);
     c.mindset[v] += policy.graduate_mindset_gain * (1.0 - c.mindset[v]);
   });

@@ -56,7 +56,7 @@ void find_demand(World& w) {
         const NodeId v = c.ids[i];
         return ws.leads_early[v] || (c.capacity[v] < mp.need_threshold && c.mindset[v] >= mp.need_mindset);
       },
-      [&](std::size_t i) { return c.ids[i]; }, ws.demanders, ws.block_offsets);
+      [&](std::size_t i) { return c.ids[i]; }, ws.demanders, ws.wants, ws.block_offsets);
 }
 
 // Back to all-zero for the next tick: the collaborations have not changed since find_demand.
@@ -85,20 +85,26 @@ void for_each_option(const World& w, NodeId v, bool pool_open, Emit&& emit) {
 }
 
 // Each demander's affordable reachable providers, best first by q × fit / P (ties to the
-// lower index): counted, then written and sorted in place. Parallel over demanders.
+// lower index), written and sorted in place in one parallel pass over the demanders. Each
+// demander's room is an upper bound known beforehand: its provider and foundation links
+// plus the visible providers. Also the first term of its score as a bidder, ln(1 + W),
+// which does not change during matching.
 void rank_all(World& w, bool pool_open) {
   auto& ws = w.market_ws;
   const auto& pr = w.agents.providers;
   const auto& c = w.agents.clients;
+  const auto& links = w.agents.institutions;
   const std::size_t demand = ws.demanders.size();
-  ws.option_offset.assign(demand + 1, 0);
-  for_each_index(demand, [&](std::size_t d) {
-    std::uint32_t count = 0;
-    for_each_option(w, ws.demanders[d], pool_open, [&](std::uint32_t) { ++count; });
-    ws.option_offset[d + 1] = count;
-  });
-  for (std::size_t d = 0; d < demand; ++d) ws.option_offset[d + 1] += ws.option_offset[d];
+  ws.option_offset.resize(demand + 1);
+  ws.option_offset[0] = 0;
+  for (std::size_t d = 0; d < demand; ++d) {
+    const NodeId v = ws.demanders[d];
+    ws.option_offset[d + 1] = ws.option_offset[d] + (links.offset[v + 1] - links.offset[v]) +
+                              static_cast<std::uint32_t>(ws.visible.size());
+  }
   ws.options.resize(ws.option_offset[demand]);
+  ws.option_count.resize(demand);
+  ws.log_funds.resize(demand);
   ws.next_option.assign(demand, 0);
   ws.matched.assign(demand, kNone);
   for_each_index(demand, [&](std::size_t d) {
@@ -111,6 +117,8 @@ void rank_all(World& w, bool pool_open) {
       const double va = value(a), vb = value(b);
       return va != vb ? va > vb : a < b;
     });
+    ws.option_count[d] = static_cast<std::uint32_t>(out - first);
+    if (out != first) ws.log_funds[d] = std::log1p(c.funds[v]);
   });
 }
 
@@ -119,8 +127,8 @@ void rank_all(World& w, bool pool_open) {
 // and kept with the bid, so the order is the same as with every hash drawn up front.
 class BidOrder {
  public:
-  BidOrder(const World& w, const TickContext& ctx, std::uint32_t j)
-      : seed_(w.run_seed), tick_(static_cast<std::uint64_t>(ctx.tick)), provider_(w.agents.providers.node[j]) {}
+  // hashes: the draws of Purpose::market_tiebreak at this tick.
+  BidOrder(const AgentDraws& hashes, NodeId provider) : hashes_(hashes), provider_(provider) {}
   bool operator()(const MarketBid& a, const MarketBid& b) const {  // a before b
     if (a.score != b.score) return a.score > b.score;
     const std::uint64_t ha = hash(a), hb = hash(b);
@@ -131,23 +139,22 @@ class BidOrder {
  private:
   std::uint64_t hash(const MarketBid& b) const {
     if (!b.hashed) {
-      b.hash = keyed_hash(seed_, tick_, provider_, b.client, Purpose::market_tiebreak);
+      b.hash = hashes_.bits(hash_agent(provider_, b.client));
       b.hashed = true;
     }
     return b.hash;
   }
-  std::uint64_t seed_, tick_;
+  const AgentDraws& hashes_;
   NodeId provider_;
 };
 
 // One provider's decision in a round: keep the best of held and new proposals, up to its
 // slots (only which ones are kept matters, not their order, so nth_element suffices).
 // Its bids sit in its own region of `bids`, after the regions of the providers before it.
-void choose(World& w, const TickContext& ctx, std::uint32_t j, std::vector<MarketBid>& bids) {
+void choose(World& w, const AgentDraws& hashes, std::uint32_t j, std::vector<MarketBid>& bids) {
   auto& ws = w.market_ws;
   const std::uint32_t first_new = ws.proposal_offset[j], end_new = ws.proposal_offset[j + 1];
   if (first_new == end_new) return;
-  const auto& c = w.agents.clients;
   const double bonus = w.params.market.public_bonus * ws.focus[j];
   MarketBid* const held = ws.held.data() + ws.held_offset[j];
   MarketBid* const first = bids.data() + ws.held_offset[j] + first_new;
@@ -155,11 +162,11 @@ void choose(World& w, const TickContext& ctx, std::uint32_t j, std::vector<Marke
   for (std::uint32_t i = first_new; i < end_new; ++i) {
     const std::uint32_t d = ws.proposals[i];
     const NodeId v = ws.demanders[d];
-    const double score = std::log1p(c.funds[v]) + (w.network.sector(v) == Sector::government ? bonus : 0.0);
+    const double score = ws.log_funds[d] + (w.network.sector(v) == Sector::government ? bonus : 0.0);
     *last++ = MarketBid{score, 0, false, v, d};
   }
   const std::size_t keep = std::min<std::size_t>(last - first, static_cast<std::size_t>(w.agents.providers.slots[j]));
-  if (keep < static_cast<std::size_t>(last - first)) std::nth_element(first, first + keep, last, BidOrder(w, ctx, j));
+  if (keep < static_cast<std::size_t>(last - first)) std::nth_element(first, first + keep, last, BidOrder(hashes, w.agents.providers.node[j]));
   for (const MarketBid* b = first; b != last; ++b) {
     if (b < first + keep) {
       ws.matched[b->demander] = j;
@@ -180,10 +187,9 @@ void deferred_acceptance(World& w, const TickContext& ctx) {
   for (std::size_t j = 0; j < np; ++j) ws.held_offset[j + 1] = ws.held_offset[j] + static_cast<std::uint32_t>(pr.slots[j]);
   ws.held.resize(ws.held_offset[np]);
   ws.held_count.assign(np, 0);
-  auto proposing = [&](std::size_t d) {
-    return ws.matched[d] == kNone && ws.next_option[d] < ws.option_offset[d + 1] - ws.option_offset[d];
-  };
+  auto proposing = [&](std::size_t d) { return ws.matched[d] == kNone && ws.next_option[d] < ws.option_count[d]; };
   auto target = [&](std::size_t d) { return ws.options[ws.option_offset[d] + ws.next_option[d]]; };
+  const AgentDraws hashes(w.run_seed, static_cast<std::uint64_t>(ctx.tick), Purpose::market_tiebreak);
   for (std::int64_t round = 0; round < w.params.market.rounds; ++round) {
     // Group this round's proposals by provider (counting sort, demander order within).
     ws.proposal_offset.assign(np + 1, 0);
@@ -199,7 +205,7 @@ void deferred_acceptance(World& w, const TickContext& ctx) {
       if (proposing(d)) ws.proposals[cursor[target(d)]++] = static_cast<std::uint32_t>(d);
     ws.bids.resize(ws.held.size() + count);
     tbb::parallel_for(tbb::blocked_range<std::uint32_t>(0, static_cast<std::uint32_t>(np)), [&](const auto& range) {
-      for (std::uint32_t j = range.begin(); j != range.end(); ++j) choose(w, ctx, j, ws.bids);
+      for (std::uint32_t j = range.begin(); j != range.end(); ++j) choose(w, hashes, j, ws.bids);
     });
   }
 }
@@ -217,7 +223,7 @@ void settle(World& w, TickFlows& flows) {
     const int s = index_of(sector);
     const std::uint32_t j = ws.matched[d];
     if (j == kNone) {
-      (ws.option_offset[d + 1] == ws.option_offset[d] ? flows.priced_out : flows.unmet_demand)[s] += 1;
+      (ws.option_count[d] == 0 ? flows.priced_out : flows.unmet_demand)[s] += 1;
       continue;
     }
     const double price = pr.price[j];

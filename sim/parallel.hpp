@@ -54,16 +54,22 @@ double block_sum(std::size_t n, Term&& term, std::vector<double>& partial) {
 }
 
 // value(i) for the indices i in [0, n) with keep(i), in ascending order of i, written to
-// `out` (resized). keep is called twice per index (count, then write), so it should be
-// cheap: a flag read. `offsets` is scratch (one entry per block + 1).
+// `out` (resized). keep(i) is called exactly once per index, in parallel, and its answer
+// kept in `flags`; it may change state that belongs to i alone (a client deciding to
+// initiate reserves its own slot). `flags` and `offsets` are scratch.
 template <class Keep, class Value, class T>
-void ordered_filter(std::size_t n, Keep&& keep, Value&& value, std::vector<T>& out,
+void ordered_filter(std::size_t n, Keep&& keep, Value&& value, std::vector<T>& out, std::vector<std::uint8_t>& flags,
                     std::vector<std::uint32_t>& offsets) {
   const std::size_t blocks = block_count(n);
+  flags.resize(n);
   offsets.assign(blocks + 1, 0);
   for_each_block(n, [&](std::size_t begin, std::size_t end, std::size_t b) {
     std::uint32_t count = 0;
-    for (std::size_t i = begin; i != end; ++i) count += keep(i) ? 1 : 0;
+    for (std::size_t i = begin; i != end; ++i) {
+      const bool kept = keep(i);
+      flags[i] = kept ? 1 : 0;
+      count += kept ? 1 : 0;
+    }
     offsets[b + 1] = count;
   });
   for (std::size_t b = 0; b < blocks; ++b) offsets[b + 1] += offsets[b];
@@ -71,7 +77,7 @@ void ordered_filter(std::size_t n, Keep&& keep, Value&& value, std::vector<T>& o
   for_each_block(n, [&](std::size_t begin, std::size_t end, std::size_t b) {
     std::uint32_t at = offsets[b];
     for (std::size_t i = begin; i != end; ++i)
-      if (keep(i)) out[at++] = value(i);
+      if (flags[i]) out[at++] = value(i);
   });
 }
 

@@ -43,8 +43,9 @@ void record_flows(const TickFlows& f, std::size_t t, RunSeries& out) {
 // the order statistics lo = floor(q (n - 1)) and lo + 1). Values are counted into buckets
 // by bucket_of, which never decreases as the value grows, so the k-th smallest value lies
 // in the bucket where the running count passes k. Two parallel passes over the clients —
-// count per bucket, then copy out the few values in the buckets that hold wanted ranks —
-// and a sort of those few. The result is the same order statistic nth_element would find.
+// count per bucket (remembering each client's bucket and sector in two bytes), then copy
+// out the few values in the buckets that hold wanted ranks — and a sort of those few. The
+// result is the same order statistic nth_element would find.
 class Percentiles {
  public:
   static constexpr std::array<double, 3> kQuantiles = {0.10, 0.50, 0.90};
@@ -88,12 +89,16 @@ class Percentiles {
   void count() {
     const auto& c = w_.agents.clients;
     ws_.histogram.assign((chunks_ + 1) * kClientSectorCount * buckets_, 0);
+    ws_.client_code.resize(c.ids.size());
     for_each_chunk([&](std::size_t chunk, std::size_t begin, std::size_t end) {
       std::array<std::uint32_t*, kClientSectorCount> h{};
       for (int s = 0; s < kClientSectorCount; ++s) h[s] = counts(chunk, s);
       for (std::size_t i = begin; i < end; ++i) {
         const NodeId v = c.ids[i];
-        ++h[index_of(w_.network.sector(v))][bucket_of(c.capacity[v])];
+        const int s = index_of(w_.network.sector(v));
+        const std::size_t b = bucket_of(c.capacity[v]);
+        ++h[s][b];
+        ws_.client_code[i] = static_cast<std::uint16_t>(b * 4 + static_cast<std::size_t>(s));
       }
     });
     for (int s = 0; s < kClientSectorCount; ++s) {
@@ -155,19 +160,26 @@ class Percentiles {
         for (std::size_t b = win.first; b <= win.last; ++b) at += h[b];
       }
     }
+    // Per (bucket, sector) code: which of the sector's windows hold that bucket (bit q).
+    auto& mask = ws_.window_mask;
+    mask.assign(buckets_ * 4, 0);
+    for (int k = 0; k < kWindows; ++k) {
+      const Window& win = window_[k];
+      if (win.size == 0) continue;
+      for (std::size_t b = win.first; b <= win.last; ++b) mask[b * 4 + static_cast<std::size_t>(k / 3)] |= 1 << (k % 3);
+    }
     const auto& c = w_.agents.clients;
     for_each_chunk([&](std::size_t chunk, std::size_t begin, std::size_t end) {
       std::array<std::uint64_t, kWindows> at{};
       std::copy_n(chunk_start_.begin() + static_cast<std::ptrdiff_t>(chunk * kWindows), kWindows, at.begin());
       for (std::size_t i = begin; i < end; ++i) {
-        const NodeId v = c.ids[i];
-        const int s = index_of(w_.network.sector(v));
-        const double x = c.capacity[v];
-        const std::size_t b = bucket_of(x);
-        for (int q = 0; q < 3; ++q) {
-          const Window& win = window_[s * 3 + q];
-          if (win.size != 0 && b >= win.first && b <= win.last) ws_.window_values[at[s * 3 + q]++] = x;
-        }
+        const std::uint16_t code = ws_.client_code[i];
+        const std::uint8_t in = mask[code];
+        if (in == 0) continue;  // most clients
+        const double x = c.capacity[c.ids[i]];
+        const int s = code & 3;
+        for (int q = 0; q < 3; ++q)
+          if (in & (1 << q)) ws_.window_values[at[s * 3 + q]++] = x;
       }
     });
   }

@@ -61,10 +61,10 @@ std::size_t World::workspace_bytes() const {
   return bytes_of(neighbour_view, money_scratch, foundation_grant, block_sums) +
          bytes_of(c.outcome, c.ended, c.ce, c.initiates, c.initiators, c.invitee, c.invite_tie, c.accepted,
                   c.invite_count, c.by_invitee, c.sort_scratch, c.block_offsets) +
-         bytes_of(m.leads_early, m.engaged, m.demanders, m.option_offset, m.options, m.next_option, m.matched,
+         bytes_of(m.leads_early, m.engaged, m.wants, m.demanders, m.option_offset, m.options, m.option_count, m.log_funds, m.next_option, m.matched,
                   m.visible, m.focus, m.held_offset, m.held_count, m.held, m.bids, m.proposal_offset, m.proposals,
                   m.proposal_cursor, m.block_offsets) +
-         bytes_of(r.histogram, r.window_values) +
+         bytes_of(r.histogram, r.client_code, r.window_mask, r.window_values) +
          bytes_of(collabs.lead, collabs.partners, collabs.ties, collabs.partner_count, collabs.stage,
                   collabs.stage_start, collabs.supported);
 }

@@ -24,7 +24,7 @@ struct CollaborationWorkspace {
   std::vector<std::int8_t> outcome;    // per collaboration: 1 passed, 0 failed, -1 not due
   std::vector<std::uint8_t> ended;     // per collaboration
   std::vector<double> ce;              // per collaboration, the pass test's ce
-  std::vector<std::uint8_t> initiates;  // per client position (index into clients.ids)
+  std::vector<std::uint8_t> initiates;  // per client position (scratch of ordered_filter)
   std::vector<NodeId> initiators;       // ascending node id
   // Per initiator × stride (the initiator's position in `initiators` × stride + i):
   std::vector<NodeId> invitee;
@@ -49,10 +49,13 @@ struct MarketBid {
 struct MarketWorkspace {
   std::vector<std::uint8_t> leads_early;  // per node: leads a collaboration in diagnose or design
   std::vector<std::uint8_t> engaged;      // per node: bought an engagement this tick (cleared after)
+  std::vector<std::uint8_t> wants;        // per client position (scratch of ordered_filter)
   std::vector<NodeId> demanders;          // clients that want an engagement, ascending
   // Per demander:
-  std::vector<std::uint32_t> option_offset;  // + 1
+  std::vector<std::uint32_t> option_offset;  // + 1: room for each demander's options
   std::vector<std::uint32_t> options;        // ranked affordable providers (ordinals)
+  std::vector<std::uint32_t> option_count;   // how many of its room are used
+  std::vector<double> log_funds;             // ln(1 + W), its score before any bonus
   std::vector<std::uint32_t> next_option;
   std::vector<std::uint32_t> matched;  // provider ordinal or kNone
   // Per provider:
@@ -69,8 +72,10 @@ struct MarketWorkspace {
 
 // Recording's scratch: exact percentiles by bucket counts (recording.cpp).
 struct RecordingWorkspace {
-  std::vector<std::uint32_t> histogram;  // per sector × bucket, summed over threads
-  std::vector<double> window_values;     // values in the buckets that hold wanted ranks
+  std::vector<std::uint32_t> histogram;    // per (chunk, sector, bucket), then the totals
+  std::vector<std::uint16_t> client_code;  // per client position: bucket × 4 + sector
+  std::vector<std::uint8_t> window_mask;   // per code: the sector's windows holding the bucket
+  std::vector<double> window_values;       // values in the buckets that hold wanted ranks
 };
 
 struct World {
