@@ -4,6 +4,7 @@
 #include <numeric>
 #include <stdexcept>
 
+#include "parallel.hpp"
 #include "random.hpp"
 
 namespace xsector {
@@ -31,51 +32,57 @@ void add_provider(const Params& params, NodeId v, std::uint64_t seed, ProviderCo
   p.year_slot_ticks.push_back(0);
 }
 
-void add_foundation(const Params& params, const Network& net, NodeId v, std::uint64_t seed,
-                    FoundationColumns& f) {
-  f.node.push_back(v);
-  f.giving.push_back(
-      Stream(seed, kInitTick, v, Purpose::init_giving).lognormal(params.foundation.giving_median,
-                                                                  params.foundation.giving_sigma));
+// A foundation's giving and its government and nonprofit neighbour counts (row f of
+// columns already sized).
+void initialise_foundation(const Params& params, const Network& net, std::uint32_t f, std::uint64_t seed,
+                           FoundationColumns& fc) {
+  const NodeId v = fc.node[f];
+  fc.giving[f] = Stream(seed, kInitTick, v, Purpose::init_giving)
+                     .lognormal(params.foundation.giving_median, params.foundation.giving_sigma);
   std::uint32_t gov = 0, np = 0;
   for (NodeId u : net.neighbours(v)) {
     gov += net.sector(u) == Sector::government;
     np += net.sector(u) == Sector::nonprofit;
   }
-  f.government_neighbours.push_back(gov);
-  f.nonprofit_neighbours.push_back(np);
+  fc.government_neighbours[f] = gov;
+  fc.nonprofit_neighbours[f] = np;
 }
 
-// Two passes over the rows (count, then fill), so the lists take exactly their size.
+// Counted per node in parallel, offsets summed, then filled in parallel: the lists take
+// exactly their size.
 InstitutionLinks institution_links(const Network& net, const Agents& a) {
   InstitutionLinks links;
   const std::size_t n = net.node_count();
   if (std::max(a.providers.size(), a.foundations.size()) >= InstitutionLinks::kFoundationBit)
     throw std::length_error("too many providers or foundations for InstitutionLinks");
-  const auto& provider_ordinal = a.provider_ordinal;
-  const auto& foundation_ordinal = a.foundation_ordinal;
+  // The sector (one byte per node, mostly in cache) rules out clients, most neighbours,
+  // before an ordinal (four bytes per node, a likely cache miss) is read.
   auto entry_of = [&](NodeId u) {
-    if (provider_ordinal[u] != kNone) return provider_ordinal[u];
-    if (foundation_ordinal[u] != kNone) return foundation_ordinal[u] | InstitutionLinks::kFoundationBit;
-    return kNone;
+    const Sector s = net.sector(u);
+    if (is_client(s)) return kNone;
+    if (s == Sector::provider) return a.provider_ordinal[u];
+    return a.foundation_ordinal[u] | InstitutionLinks::kFoundationBit;
   };
   links.offset.assign(n + 1, 0);
-  for (NodeId v = 0; v < n; ++v) {
+  for_each_index(n, [&](std::size_t v) {
     std::uint32_t count = 0;
-    for (NodeId u : net.neighbours(v)) count += entry_of(u) != kNone;
-    links.offset[v + 1] = links.offset[v] + count;
-  }
+    for (NodeId u : net.neighbours(static_cast<NodeId>(v))) count += entry_of(u) != kNone;
+    links.offset[v + 1] = count;
+  });
+  for (std::size_t v = 0; v < n; ++v) links.offset[v + 1] += links.offset[v];
   links.entry.resize(links.offset[n]);
-  for (NodeId v = 0; v < n; ++v) {
+  for_each_index(n, [&](std::size_t v) {
     std::uint32_t at = links.offset[v];
-    for (NodeId u : net.neighbours(v))
+    for (NodeId u : net.neighbours(static_cast<NodeId>(v)))
       if (const std::uint32_t e = entry_of(u); e != kNone) links.entry[at++] = e;
-  }
+  });
   return links;
 }
 
 }  // namespace
 
+// Every draw is keyed by the node, so the rows are filled in parallel once the nodes are
+// sorted into clients, providers and foundations (serially, in node order).
 Agents initialise_agents(const Params& params, const Network& net, std::uint64_t seed) {
   Agents a;
   const std::size_t n = net.node_count();
@@ -90,15 +97,25 @@ Agents initialise_agents(const Params& params, const Network& net, std::uint64_t
     if (is_client(s)) {
       c.ids.push_back(v);
       ++a.client_count[index_of(s)];
-      initialise_client(params.sector[index_of(s)], v, seed, c);
     } else if (s == Sector::provider) {
       a.provider_ordinal[v] = static_cast<std::uint32_t>(a.providers.size());
       add_provider(params, v, seed, a.providers);
     } else {
       a.foundation_ordinal[v] = static_cast<std::uint32_t>(a.foundations.size());
-      add_foundation(params, net, v, seed, a.foundations);
+      a.foundations.node.push_back(v);
     }
   }
+  for_each_index(c.ids.size(), [&](std::size_t i) {
+    const NodeId v = c.ids[i];
+    initialise_client(params.sector[index_of(net.sector(v))], v, seed, c);
+  });
+  auto& f = a.foundations;
+  f.giving.resize(f.size());
+  f.government_neighbours.resize(f.size());
+  f.nonprofit_neighbours.resize(f.size());
+  for_each_index(f.size(), [&](std::size_t k) {
+    initialise_foundation(params, net, static_cast<std::uint32_t>(k), seed, f);
+  });
   // The order in which compliance_toolkit picks providers: ascending keyed hash.
   auto& order = a.providers.compliance_pick_order;
   order.resize(a.providers.size());

@@ -35,7 +35,6 @@ World::World(const Params& p, const std::vector<Intervention>& ivs, Network net,
   // Node-indexed buffers are sized here; the others grow with use and then stay.
   const std::size_t n = network.node_count();
   money_scratch.assign(n, 0.0);
-  neighbour_view.assign(n, 0);
   collab_ws.initiates.assign(agents.clients.ids.size(), 0);
   market_ws.leads_early.assign(n, 0);
   market_ws.engaged.assign(n, 0);
@@ -58,7 +57,7 @@ std::size_t World::workspace_bytes() const {
   const auto& c = collab_ws;
   const auto& m = market_ws;
   const auto& r = recording_ws;
-  return bytes_of(neighbour_view, money_scratch, foundation_grant, block_sums) +
+  return bytes_of(toolkit_bits, money_scratch, foundation_grant, block_sums) +
          bytes_of(c.outcome, c.ended, c.ce, c.initiates, c.initiators, c.invitee, c.invite_tie, c.accepted,
                   c.invite_count, c.by_invitee, c.sort_scratch, c.block_offsets) +
          bytes_of(m.leads_early, m.engaged, m.wants, m.demanders, m.option_offset, m.options, m.option_count, m.log_funds, m.next_option, m.matched,

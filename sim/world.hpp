@@ -15,11 +15,6 @@
 
 namespace xsector {
 
-// A node-indexed byte that diffusion reads for each neighbour: is it a client, and did it
-// hold the toolkit at the start of the phase. One byte per neighbour instead of a sector
-// and a toolkit read, and the start-of-phase copy of the toolkit flags at the same time.
-inline constexpr std::uint8_t kViewClient = 1, kViewToolkit = 2;
-
 struct CollaborationWorkspace {
   std::vector<std::int8_t> outcome;    // per collaboration: 1 passed, 0 failed, -1 not due
   std::vector<std::uint8_t> ended;     // per collaboration
@@ -90,7 +85,7 @@ struct World {
   double voucher_pool = 0;
   Ledger ledger;
 
-  std::vector<std::uint8_t> neighbour_view;  // per node, kViewClient | kViewToolkit (diffusion)
+  std::vector<std::uint64_t> toolkit_bits;   // per node, one bit: diffusion's start-of-phase view
   std::vector<double> money_scratch;         // per node, reused by funding
   std::vector<double> foundation_grant;      // per foundation: government part, nonprofit part
   mutable std::vector<double> block_sums;    // scratch of block_sum (funds_held)
