@@ -46,6 +46,20 @@ StageInputs stage_inputs(const World& w, std::size_t k) {
   return {ce, logistic(x)};
 }
 
+// Asks the memory system early for what stage_inputs(k) will read at random: the rows of
+// the lead and partners and the trust of their ties. With millions of agents each is a
+// cache miss; issued a few collaborations ahead, they overlap instead of queueing.
+void prefetch_stage_inputs(const World& w, std::size_t k) {
+  const auto& c = w.agents.clients;
+  const Collaborations& col = w.collabs;
+  __builtin_prefetch(&c.capacity[col.lead[k]]);
+  __builtin_prefetch(&c.compliance[col.lead[k]]);
+  for (int i = 0; i < col.partner_count[k]; ++i) {
+    __builtin_prefetch(&c.capacity[col.partners_of(k)[i]]);
+    __builtin_prefetch(&w.agents.trust[col.ties_of(k)[i]]);
+  }
+}
+
 // The stream of a collaboration's pass draw: a lead starts at most one collaboration per
 // tick, so (lead, creation tick) names it; stage_start of stage 0 is the creation tick.
 bool draw_pass(const World& w, const AgentDraws& draws, std::size_t k, double p, std::int64_t created) {
@@ -96,7 +110,9 @@ void resolve_due_stages(World& w, const TickContext& ctx, TickFlows& flows) {
   // Stage 0 starts at creation; later stages start ticks_per_stage × stage after it.
   auto created = [&](std::size_t k) { return col.stage_start[k] - ticks_per_stage * col.stage[k]; };
   const AgentDraws draws(w.run_seed, static_cast<std::uint64_t>(ctx.tick), Purpose::stage_pass);
+  constexpr std::size_t kAhead = 8;  // collaborations between a prefetch and its use
   for_each_index(col.size(), [&](std::size_t k) {
+    if (k + kAhead < col.size()) prefetch_stage_inputs(w, k + kAhead);
     if (ctx.tick - col.stage_start[k] < ticks_per_stage) return;
     const StageInputs in = stage_inputs(w, k);
     ce[k] = in.ce;
@@ -187,6 +203,9 @@ void invite(World& w, const AgentDraws& hashes, std::size_t p) {
   std::size_t kept = 0;
   const EdgeId first = w.network.first_edge(v);
   const auto neighbours = w.network.neighbours(v);
+  // The trust of every tie is a likely cache miss; asked for all at once, they overlap.
+  for (std::size_t e = 0; e < neighbours.size(); ++e)
+    __builtin_prefetch(&w.agents.trust[w.network.tie_of(first + static_cast<EdgeId>(e))]);
   for (std::size_t e = 0; e < neighbours.size(); ++e) {
     const NodeId u = neighbours[e];
     const Sector su = w.network.sector(u);
