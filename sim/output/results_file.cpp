@@ -999,6 +999,13 @@ FileHeader read_header(Path path, hid_t file) {
 
 }  // namespace
 
+// HDF5 closes every file still open when the process exits. An abandoned file (below) is
+// one whose close already failed on purpose; closing it again at exit crashes inside HDF5
+// 1.10 (H5F__close_cb). Every file this program opens is closed explicitly by its owner,
+// so the library's exit handler is not needed; it must be switched off before the first
+// HDF5 call, hence a static initialiser.
+[[maybe_unused]] const herr_t kNoHdf5ExitHandler = H5dont_atexit();
+
 // ======================================================================================
 // ResultsWriter
 
