@@ -81,15 +81,15 @@ void release_members(World& w, std::size_t k) {
 
 int distinct_sectors(const World& w, std::size_t k) {
   std::array<bool, kClientSectorCount> seen{};
-  seen[index_of(w.network.sector(w.collabs.lead[k]))] = true;
+  seen[index_of(w.sector_of(w.collabs.lead[k]))] = true;
   for (int i = 0; i < w.collabs.partner_count[k]; ++i)
-    seen[index_of(w.network.sector(w.collabs.partners_of(k)[i]))] = true;
+    seen[index_of(w.sector_of(w.collabs.partners_of(k)[i]))] = true;
   return static_cast<int>(std::count(seen.begin(), seen.end(), true));
 }
 
 void succeed(World& w, std::size_t k, double ce, TickFlows& flows) {
   const auto& cp = w.params.collab;
-  const int lead_sector = index_of(w.network.sector(w.collabs.lead[k]));
+  const int lead_sector = index_of(w.sector_of(w.collabs.lead[k]));
   flows.public_value[lead_sector] += cp.value * (1.0 + 0.5 * (distinct_sectors(w, k) - 1)) * ce;
   flows.collab_succeeded[lead_sector] += 1;
   adjust_trust(w, k, cp.trust_step);
@@ -120,7 +120,7 @@ void resolve_due_stages(World& w, const TickContext& ctx, TickFlows& flows) {
   });
   for (std::size_t k = 0; k < col.size(); ++k) {
     if (ws.outcome[k] < 0) continue;
-    const int lead_sector = index_of(w.network.sector(col.lead[k]));
+    const int lead_sector = index_of(w.sector_of(col.lead[k]));
     if (ws.outcome[k] == 0) {
       flows.collab_failed[lead_sector] += 1;
       if (col.stage[k] <= 1) flows.collab_failed_early[lead_sector] += 1;
@@ -197,7 +197,7 @@ void invite(World& w, const AgentDraws& hashes, std::size_t p) {
   auto& ws = w.collab_ws;
   const std::size_t stride = w.collabs.stride();
   const NodeId v = ws.initiators[p];
-  const Sector sector = w.network.sector(v);
+  const Sector sector = w.sector_of(v);
   const CandidateOrder before(hashes, v);
   Candidate best[256];  // stride = collab.partners, validated to be at most 100
   std::size_t kept = 0;
@@ -208,7 +208,7 @@ void invite(World& w, const AgentDraws& hashes, std::size_t p) {
     __builtin_prefetch(&w.agents.trust[w.network.tie_of(first + static_cast<EdgeId>(e))]);
   for (std::size_t e = 0; e < neighbours.size(); ++e) {
     const NodeId u = neighbours[e];
-    const Sector su = w.network.sector(u);
+    const Sector su = w.sector_of(u);
     if (!is_client(su) || su == sector) continue;
     const TieId tie = w.network.tie_of(first + static_cast<EdgeId>(e));
     const Candidate cand{w.agents.trust[tie], u, tie, 0, false};
@@ -312,7 +312,7 @@ void create_collaborations(World& w, const TickContext& ctx, TickFlows& flows) {
   TieId ties[256];
   for (std::size_t p = 0; p < ws.initiators.size(); ++p) {
     const NodeId v = ws.initiators[p];
-    const int sector = index_of(w.network.sector(v));
+    const int sector = index_of(w.sector_of(v));
     std::uint8_t n = 0;
     for (std::size_t i = 0; i < ws.invite_count[p]; ++i) {
       if (!ws.accepted[p * stride + i]) continue;
@@ -343,7 +343,15 @@ void initiate(World& w, const TickContext& ctx, TickFlows& flows) {
   ws.accepted.resize(slots);
   ws.invite_count.resize(ws.initiators.size());
   const AgentDraws invite_hashes(w.run_seed, tick, Purpose::invite_tiebreak);
-  for_each_index(ws.initiators.size(), [&](std::size_t p) { invite(w, invite_hashes, p); });
+  // An initiator's row is a cache miss (initiators are a few percent of the nodes, spread
+  // out), and its address is known only once its row start is read: both are fetched ahead.
+  const auto& row_start = w.network.graph().m_forward.m_rowstart;
+  const std::size_t initiators = ws.initiators.size();
+  for_each_index(initiators, [&](std::size_t p) {
+    if (p + 16 < initiators) __builtin_prefetch(&row_start[ws.initiators[p + 16]]);
+    if (p + 8 < initiators) __builtin_prefetch(w.network.neighbours(ws.initiators[p + 8]).data());
+    invite(w, invite_hashes, p);
+  });
   group_invitations(w);
   accept_all(w, ctx);
   create_collaborations(w, ctx, flows);

@@ -1,6 +1,7 @@
 // Diffusion of the toolkit (MODEL.md 7.2). Every client reads its neighbours' toolkit flags
 // from a view taken at the start of the phase and writes only its own flag and capacity.
 #include <algorithm>
+#include <bit>
 #include <cmath>
 
 #include "parallel.hpp"
@@ -10,41 +11,57 @@
 namespace xsector {
 namespace {
 
-// The start-of-phase view: one bit per node, set for clients holding the toolkit. A
-// neighbour costs one read of a bit array that stays in cache (0.9 MB for 7.4 million
-// nodes, where a byte per node would be 7.4 MB and a sector read besides). Words of 64
-// nodes are filled independently, so in parallel.
-void take_view(World& w) {
+// Each node's count of client neighbours holding the toolkit, kept up to date instead of
+// recounted: a non-adopter would otherwise read a random bit for every neighbour, every
+// tick (tens of millions of cache misses at national scale), while only the few percent
+// of clients that adopt in a tick change anyone's count.
+//
+// At the start of the phase the holders are read from the toolkit flags into a bit view
+// (in parallel, 64 nodes per word) and compared with the view the counts were made from;
+// every node whose bit changed (last tick's adopters, or flags set by hand) adds +1 or -1
+// to each neighbour's count. So the counts always describe the start-of-phase flags,
+// whoever changed them, and the counts are integers: the same for any order of updates.
+void sync_adopter_counts(World& w) {
   const auto& c = w.agents.clients;
   const auto& sectors = w.network.sectors();
-  const std::size_t n = w.network.node_count();
-  w.toolkit_bits.resize((n + 63) / 64);
-  for_each_index(w.toolkit_bits.size(), [&](std::size_t word) {
+  const std::size_t n = w.network.node_count(), words = (n + 63) / 64;
+  auto& counted = w.toolkit_bits;  // the flags the counts describe
+  auto& now = w.toolkit_bits_now;
+  if (counted.size() != words) {
+    counted.assign(words, 0);
+    w.adopter_neighbours.assign(n, 0);
+  }
+  now.resize(words);
+  for_each_index(words, [&](std::size_t word) {
     std::uint64_t bits = 0;
     const std::size_t first = word * 64, last = std::min(n, first + 64);
     for (std::size_t v = first; v < last; ++v)
       bits |= static_cast<std::uint64_t>(is_client(sectors[v]) && c.toolkit[v]) << (v - first);
-    w.toolkit_bits[word] = bits;
+    now[word] = bits;
   });
+  for (std::size_t word = 0; word < words; ++word) {
+    for (std::uint64_t changed = now[word] ^ counted[word]; changed != 0; changed &= changed - 1) {
+      const int bit = std::countr_zero(changed);
+      const auto u = static_cast<NodeId>(word * 64 + static_cast<std::size_t>(bit));
+      const std::uint32_t delta = (now[word] >> bit) & 1 ? 1u : ~0u;  // +1 or -1, modulo 2^32
+      for (NodeId v : w.network.neighbours(u)) w.adopter_neighbours[v] += delta;
+    }
+  }
+  counted.swap(now);
 }
 
 // Fraction of v's client neighbours that held the toolkit at the start of the phase. Its
-// non-client neighbours are exactly its institution links, so the client count needs no
-// sector reads.
+// non-client neighbours are exactly its institution links.
 double adopter_fraction(const World& w, NodeId v) {
-  const auto neighbours = w.network.neighbours(v);
-  const auto clients = static_cast<std::uint32_t>(neighbours.size() - w.agents.institutions.of(v).size());
-  if (clients == 0) return 0.0;
-  std::uint32_t adopters = 0;
-  for (NodeId u : neighbours) adopters += static_cast<std::uint32_t>(w.toolkit_bits[u >> 6] >> (u & 63)) & 1u;
-  return static_cast<double>(adopters) / clients;
+  const auto clients = static_cast<std::uint32_t>(w.network.degree(v) - w.agents.institutions.of(v).size());
+  return clients == 0 ? 0.0 : static_cast<double>(w.adopter_neighbours[v]) / clients;
 }
 
 }  // namespace
 
 void run_diffusion(World& w, const TickContext& ctx) {
   auto& c = w.agents.clients;
-  take_view(w);
+  sync_adopter_counts(w);
   const double q = w.params.diffusion.q;
   const AgentDraws draws(w.run_seed, static_cast<std::uint64_t>(ctx.tick), Purpose::diffusion);
   for_each_index(c.ids.size(), [&](std::size_t i) {

@@ -72,7 +72,7 @@ template <class Emit>
 void for_each_option(const World& w, NodeId v, bool pool_open, Emit&& emit) {
   const auto& pr = w.agents.providers;
   const double funds = w.agents.clients.funds[v];
-  const bool government = w.network.sector(v) == Sector::government;
+  const bool government = w.sector_of(v) == Sector::government;
   const double voucher_rate = w.params.foundation.voucher_rate;
   auto affordable = [&](std::uint32_t j) {
     return funds >= pr.price[j] || (government && pool_open && funds >= (1.0 - voucher_rate) * pr.price[j]);
@@ -162,7 +162,7 @@ void choose(World& w, const AgentDraws& hashes, std::uint32_t j, std::vector<Mar
   for (std::uint32_t i = first_new; i < end_new; ++i) {
     const std::uint32_t d = ws.proposals[i];
     const NodeId v = ws.demanders[d];
-    const double score = ws.log_funds[d] + (w.network.sector(v) == Sector::government ? bonus : 0.0);
+    const double score = ws.log_funds[d] + (w.sector_of(v) == Sector::government ? bonus : 0.0);
     *last++ = MarketBid{score, 0, false, v, d};
   }
   const std::size_t keep = std::min<std::size_t>(last - first, static_cast<std::size_t>(w.agents.providers.slots[j]));
@@ -219,7 +219,7 @@ void settle(World& w, TickFlows& flows) {
   const double voucher_rate = w.params.foundation.voucher_rate;
   for (std::size_t d = 0; d < ws.demanders.size(); ++d) {
     const NodeId v = ws.demanders[d];
-    const Sector sector = w.network.sector(v);
+    const Sector sector = w.sector_of(v);
     const int s = index_of(sector);
     const std::uint32_t j = ws.matched[d];
     if (j == kNone) {

@@ -243,8 +243,8 @@ void record_participation_and_gap(const World& w, const TickFlows& f, std::size_
   std::array<double, kClientSectorCount> members{};
   const Collaborations& col = w.collabs;
   for (std::size_t k = 0; k < col.size(); ++k) {
-    members[index_of(w.network.sector(col.lead[k]))] += 1;
-    for (int i = 0; i < col.partner_count[k]; ++i) members[index_of(w.network.sector(col.partners_of(k)[i]))] += 1;
+    members[index_of(w.sector_of(col.lead[k]))] += 1;
+    for (int i = 0; i < col.partner_count[k]; ++i) members[index_of(w.sector_of(col.partners_of(k)[i]))] += 1;
   }
   double all_members = 0, all_spending = 0;
   for (int s = 0; s < kClientSectorCount; ++s) {

@@ -1,5 +1,6 @@
 #include "simulation.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 
@@ -25,13 +26,23 @@ Network network_for(const Scenario& scenario, std::uint64_t run_seed) {
   return build_network(params, run_seed);
 }
 
+SectorLookup::SectorLookup(const Network& net) : sectors_(net.sectors().data()) {
+  const auto& sectors = net.sectors();
+  sorted_ = std::is_sorted(sectors.begin(), sectors.end());
+  if (!sorted_) return;
+  for (int k = 0; k < kSectorCount; ++k)
+    start_[k] = static_cast<NodeId>(
+        std::lower_bound(sectors.begin(), sectors.end(), static_cast<Sector>(k)) - sectors.begin());
+}
+
 World::World(const Params& p, const std::vector<Intervention>& ivs, Network net, std::uint64_t seed)
     : params(p),
       interventions(ivs),
       run_seed(seed),
       network(std::move(net)),
       agents(initialise_agents(p, network, seed)),
-      collabs(static_cast<std::size_t>(p.collab.partners)) {
+      collabs(static_cast<std::size_t>(p.collab.partners)),
+      sector_of(network) {
   // Node-indexed buffers are sized here; the others grow with use and then stay.
   const std::size_t n = network.node_count();
   money_scratch.assign(n, 0.0);
@@ -57,7 +68,7 @@ std::size_t World::workspace_bytes() const {
   const auto& c = collab_ws;
   const auto& m = market_ws;
   const auto& r = recording_ws;
-  return bytes_of(toolkit_bits, money_scratch, foundation_grant, block_sums) +
+  return bytes_of(adopter_neighbours, toolkit_bits, toolkit_bits_now, money_scratch, foundation_grant, block_sums) +
          bytes_of(c.outcome, c.ended, c.ce, c.initiates, c.initiators, c.invitee, c.invite_tie, c.accepted,
                   c.invite_count, c.by_invitee, c.sort_scratch, c.block_offsets) +
          bytes_of(m.leads_early, m.engaged, m.wants, m.demanders, m.option_offset, m.options, m.option_count, m.log_funds, m.next_option, m.matched,

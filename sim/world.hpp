@@ -3,6 +3,7 @@
 // network, the agents, the collaborations, the voucher pool and the ledger. Phases are free
 // functions over a World (funding.hpp ... recording.hpp); the workspaces are reusable
 // buffers so that the tick loop does not allocate once they have grown.
+#include <array>
 #include <cstdint>
 #include <vector>
 
@@ -73,6 +74,26 @@ struct RecordingWorkspace {
   std::vector<double> window_values;       // values in the buckets that hold wanted ranks
 };
 
+// The sector of a node without reading memory when the nodes are numbered by sector (a
+// generated network always is, MODEL.md 11.1): then it is the number of sector starts at or
+// below the node. Phases that look up sectors of random nodes (neighbours, members) use
+// it, because at millions of nodes the sector array does not stay in cache.
+class SectorLookup {
+ public:
+  explicit SectorLookup(const Network& net);
+  Sector operator()(NodeId v) const {
+    if (!sorted_) return sectors_[v];
+    int s = 0;
+    for (int k = 1; k < kSectorCount; ++k) s += v >= start_[k];
+    return static_cast<Sector>(s);
+  }
+
+ private:
+  const Sector* sectors_;
+  bool sorted_;
+  std::array<NodeId, kSectorCount> start_{};  // first node of each sector, when sorted
+};
+
 struct World {
   World(const Params& p, const std::vector<Intervention>& ivs, Network net, std::uint64_t seed);
 
@@ -84,8 +105,12 @@ struct World {
   Collaborations collabs;
   double voucher_pool = 0;
   Ledger ledger;
+  SectorLookup sector_of;
 
-  std::vector<std::uint64_t> toolkit_bits;   // per node, one bit: diffusion's start-of-phase view
+  // Diffusion (diffusion.cpp): per node, its client neighbours holding the toolkit, and
+  // the toolkit flags (one bit per node) those counts were made from.
+  std::vector<std::uint32_t> adopter_neighbours;
+  std::vector<std::uint64_t> toolkit_bits, toolkit_bits_now;
   std::vector<double> money_scratch;         // per node, reused by funding
   std::vector<double> foundation_grant;      // per foundation: government part, nonprofit part
   mutable std::vector<double> block_sums;    // scratch of block_sum (funds_held)
