@@ -60,6 +60,20 @@ void prefetch_stage_inputs(const World& w, std::size_t k) {
   }
 }
 
+// The same for what resolving k will change: members' active counts and capacity, and
+// the trust of its ties.
+void prefetch_effects(const World& w, std::size_t k) {
+  const auto& c = w.agents.clients;
+  const Collaborations& col = w.collabs;
+  __builtin_prefetch(&c.active[col.lead[k]], 1);
+  __builtin_prefetch(&c.capacity[col.lead[k]], 1);
+  for (int i = 0; i < col.partner_count[k]; ++i) {
+    __builtin_prefetch(&c.active[col.partners_of(k)[i]], 1);
+    __builtin_prefetch(&c.capacity[col.partners_of(k)[i]], 1);
+    __builtin_prefetch(&w.agents.trust[col.ties_of(k)[i]], 1);
+  }
+}
+
 // The stream of a collaboration's pass draw: a lead starts at most one collaboration per
 // tick, so (lead, creation tick) names it; stage_start of stage 0 is the creation tick.
 bool draw_pass(const World& w, const AgentDraws& draws, std::size_t k, double p, std::int64_t created) {
@@ -118,7 +132,10 @@ void resolve_due_stages(World& w, const TickContext& ctx, TickFlows& flows) {
     ce[k] = in.ce;
     ws.outcome[k] = draw_pass(w, draws, k, in.pass_probability, created(k)) ? 1 : 0;
   });
+  // Effects in creation order (MODEL.md 11.7). Serial, so the rows it will change are
+  // fetched a few collaborations ahead.
   for (std::size_t k = 0; k < col.size(); ++k) {
+    if (k + kAhead < col.size()) prefetch_effects(w, k + kAhead);
     if (ws.outcome[k] < 0) continue;
     const int lead_sector = index_of(w.sector_of(col.lead[k]));
     if (ws.outcome[k] == 0) {

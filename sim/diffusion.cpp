@@ -4,6 +4,9 @@
 #include <bit>
 #include <cmath>
 
+#include <tbb/parallel_for.h>
+#include <tbb/task_arena.h>
+
 #include "parallel.hpp"
 #include "phases.hpp"
 #include "random.hpp"
@@ -39,15 +42,26 @@ void sync_adopter_counts(World& w) {
       bits |= static_cast<std::uint64_t>(is_client(sectors[v]) && c.toolkit[v]) << (v - first);
     now[word] = bits;
   });
-  for (std::size_t word = 0; word < words; ++word) {
-    for (std::uint64_t changed = now[word] ^ counted[word]; changed != 0; changed &= changed - 1) {
-      const int bit = std::countr_zero(changed);
-      const auto u = static_cast<NodeId>(word * 64 + static_cast<std::size_t>(bit));
-      const std::uint32_t delta = (now[word] >> bit) & 1 ? 1u : ~0u;  // +1 or -1, modulo 2^32
-      for (NodeId v : w.network.neighbours(u)) w.adopter_neighbours[v] += delta;
+  auto& changed = w.toolkit_changed;  // node << 1 | gained
+  changed.clear();
+  for (std::size_t word = 0; word < words; ++word)
+    for (std::uint64_t diff = now[word] ^ counted[word]; diff != 0; diff &= diff - 1) {
+      const int bit = std::countr_zero(diff);
+      changed.push_back(static_cast<std::uint64_t>(word * 64 + static_cast<std::size_t>(bit)) << 1 |
+                        ((now[word] >> bit) & 1));
     }
-  }
   counted.swap(now);
+  // Each thread takes one range of nodes and applies the changes that land in it, so no
+  // two threads write the same count.
+  const std::size_t ranges = static_cast<std::size_t>(std::max(1, tbb::this_task_arena::max_concurrency()));
+  tbb::parallel_for(std::size_t{0}, ranges, [&](std::size_t r) {
+    const NodeId lo = static_cast<NodeId>(n * r / ranges), hi = static_cast<NodeId>(n * (r + 1) / ranges);
+    for (const std::uint64_t change : changed) {
+      const std::uint32_t delta = change & 1 ? 1u : ~0u;  // +1 or -1, modulo 2^32
+      for (NodeId v : w.network.neighbours(static_cast<NodeId>(change >> 1)))
+        if (v >= lo && v < hi) w.adopter_neighbours[v] += delta;
+    }
+  });
 }
 
 // Fraction of v's client neighbours that held the toolkit at the start of the phase. Its

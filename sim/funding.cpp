@@ -93,19 +93,19 @@ void run_funding(World& w, const TickContext& ctx, TickFlows& flows) {
       [&](std::size_t i) {
         const NodeId v = c.ids[i];
         const Sector s = w.network.sector(v);
-        const double grants = w.agents.institutions.of(v).empty() ? 0.0 : grants_to(w, ctx, v, s);
         const double allocated = allocation(w, ctx, v, index_of(s));
+        const bool linked = !w.agents.institutions.of(v).empty();  // most clients are not
+        const double grants = linked ? grants_to(w, ctx, v, s) : 0.0;
         c.funds[v] += allocated + grants;
-        w.money_scratch[v] = grants;
+        if (linked) w.money_scratch[v] = grants;  // read back only for grantees
         return allocated;
       },
       w.block_sums);
 
-  // grants_received in client order. Clients without an institution neighbour received
-  // 0.0, and adding 0.0 leaves a sum unchanged, so they are skipped.
-  const auto& links = w.agents.institutions;
-  for (NodeId v : c.ids)
-    if (links.offset[v] != links.offset[v + 1]) flows.grants_received[index_of(w.network.sector(v))] += w.money_scratch[v];
+  // grants_received in client order. Only governments and nonprofits tied to a
+  // foundation (w.grantees) can receive anything; the others received 0.0, and adding 0.0
+  // leaves a sum unchanged, so they are skipped.
+  for (NodeId v : w.grantees) flows.grants_received[index_of(w.sector_of(v))] += w.money_scratch[v];
   book_foundations(w, ctx, flows);
 }
 

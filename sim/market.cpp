@@ -7,6 +7,8 @@
 // by at most one provider per round. Settlement runs serially in ascending client index,
 // because the voucher pool is shared.
 #include <algorithm>
+#include <array>
+#include <atomic>
 #include <cmath>
 #include <numeric>
 
@@ -46,8 +48,10 @@ void effective_focus(World& w, const TickContext& ctx) {
 // they stand after this tick's collaboration phase) and clients in need.
 void find_demand(World& w) {
   auto& ws = w.market_ws;
-  for (std::size_t k = 0; k < w.collabs.size(); ++k)
-    if (w.collabs.stage[k] <= 1) ws.leads_early[w.collabs.lead[k]] = 1;
+  // A lead of several collaborations is marked by each: the same value, stored atomically.
+  for_each_index(w.collabs.size(), [&](std::size_t k) {
+    if (w.collabs.stage[k] <= 1) std::atomic_ref<std::uint8_t>(ws.leads_early[w.collabs.lead[k]]).store(1, std::memory_order_relaxed);
+  });
   const auto& c = w.agents.clients;
   const auto& mp = w.params.market;
   ordered_filter(
@@ -61,7 +65,9 @@ void find_demand(World& w) {
 
 // Back to all-zero for the next tick: the collaborations have not changed since find_demand.
 void clear_leads(World& w) {
-  for (std::size_t k = 0; k < w.collabs.size(); ++k) w.market_ws.leads_early[w.collabs.lead[k]] = 0;
+  for_each_index(w.collabs.size(), [&](std::size_t k) {
+    std::atomic_ref<std::uint8_t>(w.market_ws.leads_early[w.collabs.lead[k]]).store(0, std::memory_order_relaxed);
+  });
 }
 
 double fit(double compliance, double focus) { return 1.0 - compliance * (1.0 - focus); }
@@ -187,45 +193,76 @@ void deferred_acceptance(World& w, const TickContext& ctx) {
   for (std::size_t j = 0; j < np; ++j) ws.held_offset[j + 1] = ws.held_offset[j] + static_cast<std::uint32_t>(pr.slots[j]);
   ws.held.resize(ws.held_offset[np]);
   ws.held_count.assign(np, 0);
-  auto proposing = [&](std::size_t d) { return ws.matched[d] == kNone && ws.next_option[d] < ws.option_count[d]; };
-  auto target = [&](std::size_t d) { return ws.options[ws.option_offset[d] + ws.next_option[d]]; };
+  auto target = [&](std::uint32_t d) { return ws.options[ws.option_offset[d] + ws.next_option[d]]; };
   const AgentDraws hashes(w.run_seed, static_cast<std::uint64_t>(ctx.tick), Purpose::market_tiebreak);
-  for (std::int64_t round = 0; round < w.params.market.rounds; ++round) {
-    // Group this round's proposals by provider (counting sort, demander order within).
-    ws.proposal_offset.assign(np + 1, 0);
-    std::size_t count = 0;
-    for (std::size_t d = 0; d < ws.demanders.size(); ++d)
-      if (proposing(d)) ++ws.proposal_offset[target(d) + 1], ++count;
-    if (count == 0) break;
-    for (std::size_t j = 0; j < np; ++j) ws.proposal_offset[j + 1] += ws.proposal_offset[j];
-    ws.proposals.resize(count);
-    auto& cursor = ws.proposal_cursor;
-    cursor.assign(ws.proposal_offset.begin(), ws.proposal_offset.end() - 1);
-    for (std::size_t d = 0; d < ws.demanders.size(); ++d)
-      if (proposing(d)) ws.proposals[cursor[target(d)]++] = static_cast<std::uint32_t>(d);
-    ws.bids.resize(ws.held.size() + count);
+  // This round's proposers, ascending: first every demander with an option, then those
+  // rejected in the round before that have options left.
+  ordered_filter(
+      ws.demanders.size(), [&](std::size_t d) { return ws.option_count[d] > 0; },
+      [](std::size_t d) { return static_cast<std::uint32_t>(d); }, ws.proposers, ws.proposer_flags, ws.block_offsets);
+  for (std::int64_t round = 0; round < w.params.market.rounds && !ws.proposers.empty(); ++round) {
+    if (round > 0) {
+      ws.proposers_before.swap(ws.proposers);
+      const auto& before = ws.proposers_before;
+      ordered_filter(
+          before.size(),
+          [&](std::size_t i) {
+            const std::uint32_t d = before[i];
+            return ws.matched[d] == kNone && ws.next_option[d] < ws.option_count[d];
+          },
+          [&](std::size_t i) { return before[i]; }, ws.proposers, ws.proposer_flags, ws.block_offsets);
+      if (ws.proposers.empty()) break;
+    }
+    // Grouped by provider, ascending demander within (the order does not change who is
+    // kept, but a fixed order keeps everything reproducible).
+    const auto& proposers = ws.proposers;
+    group_by_key(
+        proposers.size(), np, [&](std::size_t i) { return target(proposers[i]); },
+        [&](std::size_t i) { return proposers[i]; }, ws.proposal_offset, ws.proposals, ws.group_counts);
+    ws.bids.resize(ws.held.size() + proposers.size());
     tbb::parallel_for(tbb::blocked_range<std::uint32_t>(0, static_cast<std::uint32_t>(np)), [&](const auto& range) {
       for (std::uint32_t j = range.begin(); j != range.end(); ++j) choose(w, hashes, j, ws.bids);
     });
   }
 }
 
-// Payment and effects, ascending client index (MODEL.md 7.4, 11.8).
+// Unmatched demand by sector: priced out (no affordable reachable provider) or unmet.
+void count_unmatched(const World& w, TickFlows& flows) {
+  const auto& ws = w.market_ws;
+  auto& blocks = ws.unmatched_blocks;
+  blocks.assign(block_count(ws.demanders.size()), MarketWorkspace::UnmatchedCounts{});
+  for_each_block(ws.demanders.size(), [&](std::size_t begin, std::size_t end, std::size_t b) {
+    for (std::size_t d = begin; d < end; ++d) {
+      if (ws.matched[d] != kNone) continue;
+      const int s = index_of(w.sector_of(ws.demanders[d]));
+      ++(ws.option_count[d] == 0 ? blocks[b].priced_out : blocks[b].unmet)[s];
+    }
+  });
+  for (const auto& b : blocks)
+    for (int s = 0; s < kClientSectorCount; ++s) {
+      flows.priced_out[s] += static_cast<double>(b.priced_out[s]);
+      flows.unmet_demand[s] += static_cast<double>(b.unmet[s]);
+    }
+}
+
+// Payment and effects, ascending client index (MODEL.md 7.4, 11.8). Only matched demanders
+// pay, in order, because the voucher pool is shared; the others are counted as priced out
+// or unmet in parallel (counts are integers: any order gives the same sums).
 void settle(World& w, TickFlows& flows) {
   auto& ws = w.market_ws;
   auto& c = w.agents.clients;
   auto& pr = w.agents.providers;
   const auto& mp = w.params.market;
   const double voucher_rate = w.params.foundation.voucher_rate;
-  for (std::size_t d = 0; d < ws.demanders.size(); ++d) {
+  count_unmatched(w, flows);
+  ordered_filter(
+      ws.demanders.size(), [&](std::size_t d) { return ws.matched[d] != kNone; },
+      [](std::size_t d) { return static_cast<std::uint32_t>(d); }, ws.buyers, ws.proposer_flags, ws.block_offsets);
+  for (const std::uint32_t d : ws.buyers) {
     const NodeId v = ws.demanders[d];
     const Sector sector = w.sector_of(v);
     const int s = index_of(sector);
     const std::uint32_t j = ws.matched[d];
-    if (j == kNone) {
-      (ws.option_count[d] == 0 ? flows.priced_out : flows.unmet_demand)[s] += 1;
-      continue;
-    }
     const double price = pr.price[j];
     double voucher = 0.0;
     if (sector == Sector::government) voucher = std::min(w.voucher_pool, voucher_rate * price);
@@ -245,9 +282,11 @@ void settle(World& w, TickFlows& flows) {
     c.capacity[v] += pr.quality[j] * f * mp.gain * (1.0 - c.capacity[v]);
     c.mindset[v] += mp.mindset_gain * (1.0 - c.mindset[v]);
   }
-  for (std::size_t k = 0; k < w.collabs.size(); ++k)
+  // `supported` marks every collaboration the lead leads (MODEL.md 11.5).
+  for_each_index(w.collabs.size(), [&](std::size_t k) {
     if (ws.engaged[w.collabs.lead[k]]) w.collabs.supported[k] = 1;
-  for (NodeId v : ws.demanders) ws.engaged[v] = 0;
+  });
+  for (const std::uint32_t d : ws.buyers) ws.engaged[ws.demanders[d]] = 0;
 }
 
 // Yearly slot adaptation at the end of the market phase in a year's last tick (11.9).

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <utility>
 #include <vector>
 
 #include <tbb/blocked_range.h>
@@ -78,6 +79,33 @@ void ordered_filter(std::size_t n, Keep&& keep, Value&& value, std::vector<T>& o
     std::uint32_t at = offsets[b];
     for (std::size_t i = begin; i != end; ++i)
       if (flags[i]) out[at++] = value(i);
+  });
+}
+
+// A stable parallel counting sort: value(i) for i in [0, n), grouped by key(i) < keys into
+// `out`, ascending i within a key; group k is out[offsets[k], offsets[k + 1]). Each block
+// counts its keys, the counts are summed key by key and block by block into positions, and
+// each block writes its items there. `counts` is scratch (blocks × keys).
+template <class Key, class Value, class T>
+void group_by_key(std::size_t n, std::size_t keys, Key&& key, Value&& value, std::vector<std::uint32_t>& offsets,
+                  std::vector<T>& out, std::vector<std::uint32_t>& counts) {
+  const std::size_t blocks = block_count(n);
+  counts.assign(blocks * keys, 0);
+  for_each_block(n, [&](std::size_t begin, std::size_t end, std::size_t b) {
+    std::uint32_t* c = counts.data() + b * keys;
+    for (std::size_t i = begin; i != end; ++i) ++c[key(i)];
+  });
+  offsets.resize(keys + 1);
+  std::uint32_t at = 0;
+  for (std::size_t k = 0; k < keys; ++k) {
+    offsets[k] = at;
+    for (std::size_t b = 0; b < blocks; ++b) at += std::exchange(counts[b * keys + k], at);
+  }
+  offsets[keys] = at;
+  out.resize(n);
+  for_each_block(n, [&](std::size_t begin, std::size_t end, std::size_t b) {
+    std::uint32_t* c = counts.data() + b * keys;
+    for (std::size_t i = begin; i != end; ++i) out[c[key(i)]++] = value(i);
   });
 }
 

@@ -10,6 +10,7 @@
 #include <tbb/parallel_for.h>
 #include <tbb/parallel_invoke.h>
 
+#include "parallel.hpp"
 #include "phases.hpp"
 
 namespace xsector {
@@ -239,13 +240,21 @@ void record_clients(const World& w, RecordingWorkspace& ws, std::size_t t, RunSe
   }
 }
 
+// Members of the collaborations active at the end of the tick, by sector: whole numbers,
+// so counted in parallel in any order.
 void record_participation_and_gap(const World& w, const TickFlows& f, std::size_t t, RunSeries& out) {
-  std::array<double, kClientSectorCount> members{};
   const Collaborations& col = w.collabs;
-  for (std::size_t k = 0; k < col.size(); ++k) {
-    members[index_of(w.sector_of(col.lead[k]))] += 1;
-    for (int i = 0; i < col.partner_count[k]; ++i) members[index_of(w.sector_of(col.partners_of(k)[i]))] += 1;
-  }
+  auto& blocks = w.recording_ws.member_blocks;
+  blocks.assign(block_count(col.size()), {});
+  for_each_block(col.size(), [&](std::size_t begin, std::size_t end, std::size_t b) {
+    for (std::size_t k = begin; k < end; ++k) {
+      ++blocks[b][index_of(w.sector_of(col.lead[k]))];
+      for (int i = 0; i < col.partner_count[k]; ++i) ++blocks[b][index_of(w.sector_of(col.partners_of(k)[i]))];
+    }
+  });
+  std::array<double, kClientSectorCount> members{};
+  for (const auto& b : blocks)
+    for (int s = 0; s < kClientSectorCount; ++s) members[s] += static_cast<double>(b[s]);
   double all_members = 0, all_spending = 0;
   for (int s = 0; s < kClientSectorCount; ++s) {
     out.at(collab_participation, t, s) = members[s];

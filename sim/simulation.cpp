@@ -48,6 +48,15 @@ World::World(const Params& p, const std::vector<Intervention>& ivs, Network net,
   money_scratch.assign(n, 0.0);
   collab_ws.initiates.assign(agents.clients.ids.size(), 0);
   market_ws.leads_early.assign(n, 0);
+  for (NodeId v : agents.clients.ids) {
+    const Sector s = network.sector(v);
+    if (s == Sector::business) continue;
+    for (std::uint32_t e : agents.institutions.of(v))
+      if (InstitutionLinks::is_foundation(e)) {
+        grantees.push_back(v);
+        break;
+      }
+  }
   market_ws.engaged.assign(n, 0);
 }
 
@@ -68,13 +77,14 @@ std::size_t World::workspace_bytes() const {
   const auto& c = collab_ws;
   const auto& m = market_ws;
   const auto& r = recording_ws;
-  return bytes_of(adopter_neighbours, toolkit_bits, toolkit_bits_now, money_scratch, foundation_grant, block_sums) +
+  return bytes_of(adopter_neighbours, toolkit_bits, toolkit_bits_now, toolkit_changed, grantees, money_scratch, foundation_grant, block_sums) +
          bytes_of(c.outcome, c.ended, c.ce, c.initiates, c.initiators, c.invitee, c.invite_tie, c.accepted,
                   c.invite_count, c.by_invitee, c.sort_scratch, c.block_offsets) +
          bytes_of(m.leads_early, m.engaged, m.wants, m.demanders, m.option_offset, m.options, m.option_count, m.log_funds, m.next_option, m.matched,
                   m.visible, m.focus, m.held_offset, m.held_count, m.held, m.bids, m.proposal_offset, m.proposals,
-                  m.proposal_cursor, m.block_offsets) +
-         bytes_of(r.histogram, r.client_code, r.window_mask, r.window_values) +
+                  m.proposers, m.proposers_before, m.buyers, m.group_counts, m.proposer_flags, m.unmatched_blocks,
+                  m.block_offsets) +
+         bytes_of(r.histogram, r.client_code, r.window_mask, r.window_values, r.member_blocks) +
          bytes_of(collabs.lead, collabs.partners, collabs.ties, collabs.partner_count, collabs.stage,
                   collabs.stage_start, collabs.supported);
 }

@@ -62,7 +62,13 @@ struct MarketWorkspace {
   std::vector<MarketBid> bids;   // a round's held + new bids, one region per provider
   std::vector<std::uint32_t> proposal_offset;  // + 1
   std::vector<std::uint32_t> proposals;        // demander positions, grouped by provider
-  std::vector<std::uint32_t> proposal_cursor;
+  // Scratch of the rounds and of settlement (demander positions, ascending):
+  std::vector<std::uint32_t> proposers, proposers_before, buyers, group_counts;
+  std::vector<std::uint8_t> proposer_flags;
+  struct UnmatchedCounts {
+    std::array<std::int64_t, kClientSectorCount> priced_out{}, unmet{};
+  };
+  mutable std::vector<UnmatchedCounts> unmatched_blocks;
   std::vector<std::uint32_t> block_offsets;  // scratch of ordered_filter
 };
 
@@ -72,6 +78,7 @@ struct RecordingWorkspace {
   std::vector<std::uint16_t> client_code;  // per client position: bucket × 4 + sector
   std::vector<std::uint8_t> window_mask;   // per code: the sector's windows holding the bucket
   std::vector<double> window_values;       // values in the buckets that hold wanted ranks
+  std::vector<std::array<std::int64_t, kClientSectorCount>> member_blocks;  // participation per block
 };
 
 // The sector of a node without reading memory when the nodes are numbered by sector (a
@@ -111,7 +118,9 @@ struct World {
   // the toolkit flags (one bit per node) those counts were made from.
   std::vector<std::uint32_t> adopter_neighbours;
   std::vector<std::uint64_t> toolkit_bits, toolkit_bits_now;
-  std::vector<double> money_scratch;         // per node, reused by funding
+  std::vector<std::uint64_t> toolkit_changed;  // scratch: node << 1 | gained the toolkit
+  std::vector<double> money_scratch;         // per node: grants received this tick (grantees only)
+  std::vector<NodeId> grantees;              // governments and nonprofits tied to a foundation, ascending
   std::vector<double> foundation_grant;      // per foundation: government part, nonprofit part
   mutable std::vector<double> block_sums;    // scratch of block_sum (funds_held)
   CollaborationWorkspace collab_ws;
