@@ -42,7 +42,7 @@ Scenario scaled_baseline(std::int64_t agents) {
   return s;
 }
 
-// One warmed-up simulation per size, shared by the benchmarks (built on first use).
+// A warmed-up simulation (built on first use).
 struct Fixture {
   Scenario scenario;
   std::unique_ptr<Simulation> sim;
@@ -62,19 +62,20 @@ struct Fixture {
   }
 };
 
-// `whole` gives the whole-tick benchmark its own world, whose tick counter is the
-// Simulation's, apart from the phase benchmarks' shared one.
-Fixture& fixture(std::int64_t agents, bool whole = false) {
+// Each benchmark has its own world (named by `owner`): a phase run over and over on its
+// own drifts the state (learning alone pulls every capacity to its sector mean), and that
+// must not change what the next benchmark measures.
+Fixture& fixture(std::int64_t agents, const std::string& owner) {
   limit();
-  static std::map<std::pair<std::int64_t, bool>, std::unique_ptr<Fixture>> fixtures;
-  auto& f = fixtures[{agents, whole}];
+  static std::map<std::pair<std::int64_t, std::string>, std::unique_ptr<Fixture>> fixtures;
+  auto& f = fixtures[{agents, owner}];
   if (!f) f = std::make_unique<Fixture>(agents);
   return *f;
 }
 
 template <class Run>
-void phase_benchmark(benchmark::State& state, Run&& run) {
-  Fixture& f = fixture(state.range(0));
+void phase_benchmark(benchmark::State& state, const std::string& owner, Run&& run) {
+  Fixture& f = fixture(state.range(0), owner);
   for (auto _ : state) {
     const TickContext ctx = f.next();
     TickFlows flows;
@@ -86,36 +87,36 @@ void phase_benchmark(benchmark::State& state, Run&& run) {
 }
 
 void BM_Funding(benchmark::State& state) {
-  phase_benchmark(state, [](Fixture& f, const TickContext& ctx, TickFlows& flows) { run_funding(f.world(), ctx, flows); });
+  phase_benchmark(state, "funding", [](Fixture& f, const TickContext& ctx, TickFlows& flows) { run_funding(f.world(), ctx, flows); });
 }
 void BM_Diffusion(benchmark::State& state) {
-  phase_benchmark(state, [](Fixture& f, const TickContext& ctx, TickFlows&) { run_diffusion(f.world(), ctx); });
+  phase_benchmark(state, "diffusion", [](Fixture& f, const TickContext& ctx, TickFlows&) { run_diffusion(f.world(), ctx); });
 }
 void BM_Collaboration(benchmark::State& state) {
-  phase_benchmark(state,
+  phase_benchmark(state, "collaboration",
                   [](Fixture& f, const TickContext& ctx, TickFlows& flows) { run_collaboration(f.world(), ctx, flows); });
 }
 void BM_Market(benchmark::State& state) {
-  phase_benchmark(state, [](Fixture& f, const TickContext& ctx, TickFlows& flows) { run_market(f.world(), ctx, flows); });
+  phase_benchmark(state, "market", [](Fixture& f, const TickContext& ctx, TickFlows& flows) { run_market(f.world(), ctx, flows); });
 }
 void BM_Learning(benchmark::State& state) {
-  phase_benchmark(state, [](Fixture& f, const TickContext& ctx, TickFlows&) { run_learning(f.world(), ctx); });
+  phase_benchmark(state, "learning", [](Fixture& f, const TickContext& ctx, TickFlows&) { run_learning(f.world(), ctx); });
 }
 void BM_Recording(benchmark::State& state) {
   RunSeries series(1);
-  phase_benchmark(state, [&](Fixture& f, const TickContext& ctx, TickFlows& flows) {
+  phase_benchmark(state, "recording", [&](Fixture& f, const TickContext& ctx, TickFlows& flows) {
     TickContext at0 = ctx;
     at0.tick = 0;  // the one-tick series
     run_recording(f.world(), at0, flows, series);
   });
 }
 void BM_LedgerSums(benchmark::State& state) {
-  phase_benchmark(state, [](Fixture& f, const TickContext&, TickFlows&) {
+  phase_benchmark(state, "ledgersums", [](Fixture& f, const TickContext&, TickFlows&) {
     benchmark::DoNotOptimize(f.world().funds_held());
   });
 }
 void BM_WholeTick(benchmark::State& state) {
-  Fixture& f = fixture(state.range(0), true);
+  Fixture& f = fixture(state.range(0), "whole tick");
   for (auto _ : state) {
     if (f.sim->finished()) state.SkipWithError("horizon reached");
     f.sim->step();

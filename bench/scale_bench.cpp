@@ -147,15 +147,42 @@ double random_latency_ns() {
   return s / static_cast<double>(steps) * 1e9;
 }
 
-void measure_machine(const Options& opt) {
+// The machine's measured limits, by thread count.
+struct Machine {
+  std::map<int, double> triad_gbs, random_mps;
+};
+
+Machine measure_machine(const Options& opt) {
+  Machine m;
   std::printf("machine: %ld cores online, %.1f GiB memory\n", sysconf(_SC_NPROCESSORS_ONLN),
               static_cast<double>(sysconf(_SC_PHYS_PAGES)) * static_cast<double>(sysconf(_SC_PAGE_SIZE)) /
                   (1024.0 * 1024 * 1024));
-  for (int t : opt.threads)
-    std::printf("  threads %d: triad %.1f GB/s, random 8-byte reads %.0f M/s\n", t, triad_gbs(t),
-                random_reads_per_s(t));
+  for (int t : opt.threads) {
+    m.triad_gbs[t] = triad_gbs(t);
+    m.random_mps[t] = random_reads_per_s(t);
+    std::printf("  threads %d: triad %.1f GB/s, random 8-byte reads %.0f M/s\n", t, m.triad_gbs[t], m.random_mps[t]);
+  }
   std::printf("  dependent random read latency (1 thread): %.0f ns\n\n", random_latency_ns());
+  return m;
 }
+
+// A rough model of the memory traffic of each phase per agent and tick, in the order of
+// kPhaseNames: bytes streamed (columns read or written in order) and random accesses
+// (reads of rows of other agents, ties, neighbours' rows), for the baseline parameters.
+// Derived from the code (docs/PERFORMANCE.md, "Memory model"); it is an estimate, used
+// only to say how far each phase is from what memory alone would allow.
+struct PhaseTraffic {
+  double bytes, random;
+};
+constexpr std::array<PhaseTraffic, static_cast<int>(Phase::kCount)> kTraffic = {{
+    {41, 0.02},  // funding: id, sector, budget, funds r/w, links offsets, scratch
+    {26, 0.15},  // diffusion: view (toolkit in, bits out), id, toolkit, sector, degree, links, count
+    {16, 1.0},   // collaboration: id, active, sector, mindset, flag; stage tests, invitations
+    {24, 0.5},   // market: id, lead mark, capacity, mindset, flag; options, bids, settlement
+    {21, 0.0},   // learning: id, sector, capacity r/w
+    {40, 0.3},   // recording: sums (id, sector, capacity, toolkit, funds), counts, members
+    {24, 0.0},   // ledger: funds twice
+}};
 
 // ---------------------------------------------------------------------------------------
 // One configuration, in a child process
@@ -259,7 +286,8 @@ std::map<std::string, double> run_child(const char* self, const std::string& siz
   return read_fields(out);
 }
 
-void report(const std::string& size, int threads, const std::map<std::string, double>& f, double one_thread_rate) {
+void report(const std::string& size, int threads, const std::map<std::string, double>& f, double one_thread_rate,
+            const Machine& machine) {
   const double agents = f.at("agents"), ticks = f.at("ticks"), loop = f.at("loop");
   const double rate = agents * ticks / loop;
   std::printf("%-9s %2d thr  agents %9.0f  ties %10.0f  build %7.3f s  init %6.3f s  loop %8.3f s  "
@@ -276,6 +304,17 @@ void report(const std::string& size, int threads, const std::map<std::string, do
   for (const auto& name : kPhaseNames) {
     const double sec = f.at(std::string(name));
     std::printf(" %s %.1f%% %.1f", std::string(name).c_str(), 100 * sec / phase_sum, sec / (agents * ticks) * 1e9);
+  }
+  std::printf("\n");
+  // Memory floor per phase: modelled bytes at the triad bandwidth plus modelled random
+  // accesses at the random-read rate, both measured with the same thread count.
+  if (machine.triad_gbs.count(threads) == 0) return;
+  const double gbs = machine.triad_gbs.at(threads), mps = machine.random_mps.at(threads);
+  std::printf("          memory floor (ns per agent-tick, measured / floor):");
+  for (int p = 0; p < static_cast<int>(Phase::kCount); ++p) {
+    const double floor_ns = kTraffic[p].bytes / gbs + kTraffic[p].random / mps * 1e3;
+    const double measured = f.at(std::string(kPhaseNames[p])) / (agents * ticks) * 1e9;
+    std::printf(" %s %.1f x%.1f", std::string(kPhaseNames[p]).c_str(), floor_ns, measured / floor_ns);
   }
   std::printf("\n");
 }
@@ -306,7 +345,8 @@ int main(int argc, char** argv) {
   }
   if (!one.empty()) return run_one(one, opt.threads.empty() ? 1 : opt.threads.front(), opt);
 
-  if (opt.machine) measure_machine(opt);
+  Machine machine;
+  if (opt.machine) machine = measure_machine(opt);
   if (!opt.configs) return 0;
   std::printf("baseline model, %d years x 4 ticks; best of %d run(s) per line\n", opt.years, opt.repeat);
   for (const auto& size : opt.sizes) {
@@ -322,7 +362,7 @@ int main(int argc, char** argv) {
         if (best.empty() || f["loop"] < best["loop"]) best = f;
       }
       if (best.empty()) continue;
-      report(size, threads, best, threads == 1 ? 0.0 : one_thread_rate);
+      report(size, threads, best, threads == 1 ? 0.0 : one_thread_rate, machine);
       if (threads == 1) one_thread_rate = best["agents"] * best["ticks"] / best["loop"];
     }
   }

@@ -188,11 +188,15 @@ class Percentiles {
   double select(int s, int q) {
     const Window& win = window_[s * 3 + q];
     if (size_[s] == 0) return std::numeric_limits<double>::quiet_NaN();
-    double* values = ws_.window_values.data() + win.offset;
-    std::sort(values, values + win.size);  // a few hundred values
-    const double low = values[win.lo - win.rank_base];
+    // Usually a few hundred values; all of them if the values crowd into one bucket (as
+    // capacities do after many years of turnover), so select rather than sort: linear.
+    double* const first = ws_.window_values.data() + win.offset;
+    double* const last = first + win.size;
+    double* const at = first + (win.lo - win.rank_base);
+    std::nth_element(first, at, last);
+    const double low = *at;
     if (win.lo + 1 >= size_[s]) return low;
-    const double high = values[win.lo + 1 - win.rank_base];
+    const double high = *std::min_element(at + 1, last);
     return low + (win.pos - static_cast<double>(win.lo)) * (high - low);
   }
 
