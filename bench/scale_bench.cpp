@@ -14,7 +14,8 @@
 // Sizes: a number of agents (`10k`, `100k`, `1m`, `250000`) scales the baseline scenario
 // (default parameters, 5,432 agents) by population.scale = agents / 5432; `national` is the
 // configuration of issue 7 (90,056 governments, 5.8M businesses, 1.41M nonprofits, 400
-// providers, 86,000 foundations) with every other parameter at its default.
+// providers, 86,000 foundations) with every other parameter at its default; a path ending
+// in `.toml` runs that scenario file (with --years and --set applied).
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -189,8 +190,12 @@ constexpr std::array<PhaseTraffic, static_cast<int>(Phase::kCount)> kTraffic = {
 // ---------------------------------------------------------------------------------------
 
 Scenario scenario_for(const std::string& size, const Options& opt) {
-  Scenario s = default_scenario();
   std::vector<std::string> sets = {"simulation.years=" + std::to_string(opt.years)};
+  if (size.size() > 5 && size.ends_with(".toml")) {  // a scenario file, as it is
+    sets.insert(sets.end(), opt.overrides.begin(), opt.overrides.end());
+    return load_scenario(size, sets);
+  }
+  Scenario s = default_scenario();
   if (size == "national") {
     for (const char* kv : {"population.government=90056", "population.business=5800000",
                            "population.nonprofit=1410000", "population.provider=400", "population.foundation=86000"})
