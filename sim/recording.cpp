@@ -150,12 +150,13 @@ class Percentiles {
     }
     ws_.window_values.resize(total);
     // chunk_start[chunk][window]: where this chunk writes, from the counts of earlier chunks.
-    chunk_start_.assign(chunks_ * kWindows, 0);
+    auto& chunk_start = ws_.chunk_start;
+    chunk_start.assign(chunks_ * kWindows, 0);
     for (int k = 0; k < kWindows; ++k) {
       const Window& win = window_[k];
       std::uint64_t at = win.offset;
       for (std::size_t chunk = 0; chunk < chunks_; ++chunk) {
-        chunk_start_[chunk * kWindows + k] = at;
+        chunk_start[chunk * kWindows + k] = at;
         if (win.size == 0) continue;
         const std::uint32_t* h = counts(chunk, k / 3);
         for (std::size_t b = win.first; b <= win.last; ++b) at += h[b];
@@ -172,7 +173,7 @@ class Percentiles {
     const auto& c = w_.agents.clients;
     for_each_chunk([&](std::size_t chunk, std::size_t begin, std::size_t end) {
       std::array<std::uint64_t, kWindows> at{};
-      std::copy_n(chunk_start_.begin() + static_cast<std::ptrdiff_t>(chunk * kWindows), kWindows, at.begin());
+      std::copy_n(ws_.chunk_start.begin() + static_cast<std::ptrdiff_t>(chunk * kWindows), kWindows, at.begin());
       for (std::size_t i = begin; i < end; ++i) {
         const std::uint16_t code = ws_.client_code[i];
         const std::uint8_t in = mask[code];
@@ -213,7 +214,6 @@ class Percentiles {
   std::size_t buckets_, chunks_;
   std::array<std::uint64_t, kClientSectorCount> size_{};
   std::array<Window, kWindows> window_{};
-  std::vector<std::uint64_t> chunk_start_;
 };
 
 // Sums in client order (the order of the original serial loop: the same bits), while the

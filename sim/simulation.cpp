@@ -84,7 +84,7 @@ std::size_t World::workspace_bytes() const {
                   m.visible, m.focus, m.held_offset, m.held_count, m.held, m.bids, m.proposal_offset, m.proposals,
                   m.proposers, m.proposers_before, m.buyers, m.group_counts, m.proposer_flags, m.unmatched_blocks,
                   m.block_offsets) +
-         bytes_of(r.histogram, r.client_code, r.window_mask, r.window_values, r.member_blocks) +
+         bytes_of(r.histogram, r.client_code, r.window_mask, r.window_values, r.chunk_start, r.member_blocks) +
          bytes_of(collabs.lead, collabs.partners, collabs.ties, collabs.partner_count, collabs.stage,
                   collabs.stage_start, collabs.supported);
 }

@@ -78,6 +78,7 @@ struct RecordingWorkspace {
   std::vector<std::uint16_t> client_code;  // per client position: bucket × 4 + sector
   std::vector<std::uint8_t> window_mask;   // per code: the sector's windows holding the bucket
   std::vector<double> window_values;       // values in the buckets that hold wanted ranks
+  std::vector<std::uint64_t> chunk_start;  // per (chunk, window): where the chunk's values go
   std::vector<std::array<std::int64_t, kClientSectorCount>> member_blocks;  // participation per block
 };
 
