@@ -206,6 +206,7 @@ void read_node_list(const std::string& path, RawNetwork& net, NodeIndex& index) 
   if (!in.next(fields)) fail(path, 1, "empty node list; expected the header 'id,sector'");
   if (fields != std::vector<std::string>{"id", "sector"})
     fail(path, in.line(), "expected the header 'id,sector', found " + in_quotes(join(fields)));
+  const std::size_t header_line = in.line();
   std::vector<std::size_t> node_line;
   while (in.next(fields)) {
     if (fields.size() != 2)
@@ -221,6 +222,10 @@ void read_node_list(const std::string& path, RawNetwork& net, NodeIndex& index) 
     net.ids.push_back(id);
     node_line.push_back(in.line());
   }
+  // An empty node list is a failed export or the wrong file far more often than an intent
+  // (a population of zero is written in the scenario); a run on it would be meaningless.
+  if (net.ids.empty())
+    fail(path, header_line, "no nodes after the header 'id,sector'; a network needs at least one node");
 }
 
 void read_edge_list(const std::string& path, const std::string& nodes_path, const NodeIndex& index,
@@ -493,6 +498,7 @@ Network load_graphml(const std::string& path, double default_trust) {
   NodeIndex index;
   std::vector<std::size_t> node_line;
   collect_graphml_nodes(path, tags, net, index, node_line);
+  if (net.ids.empty()) fail(path, graph.line, "the <graph> has no <node>; a network needs at least one node");
   collect_graphml_edges(path, tags, index, default_trust, net);
   check_same_graph(path, collector, net);
 

@@ -470,6 +470,9 @@ template <class... F>
 struct overloaded : F... {
   using F::operator()...;
 };
+// Clang 14 lacks class template argument deduction for aggregates (P1816).
+template <class... F>
+overloaded(F...) -> overloaded<F...>;
 
 ScalarValue read_field(const FieldRef& field, const ParamSpec& spec) {
   return std::visit(overloaded{

@@ -10,9 +10,11 @@
 #include <array>
 #include <cerrno>
 #include <charconv>
+#include <cmath>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <sstream>
 
 #include "errors.hpp"
@@ -153,6 +155,40 @@ std::optional<WindowProblem> find_window_problem(const Scenario& scenario) {
   return std::nullopt;
 }
 
+// Agents are numbered with 32-bit ids (NodeId, network.hpp), and population.cpp rounds
+// count × scale into an int64: a population beyond that is refused here, before anything
+// is allocated, instead of wrapping round (a scale of 1e300 used to give one agent per
+// sector). Whether a population fits in this machine's memory is another matter, which
+// depends on the machine and is not checked when a scenario is read.
+constexpr double kMaxAgents = 4294967295.0;  // std::numeric_limits<NodeId>::max()
+
+struct PopulationProblem {
+  std::string key;  // the key to blame: population.scale, or the largest count
+  std::string message;
+};
+
+std::optional<PopulationProblem> find_population_problem(const Scenario& scenario) {
+  const PopulationParams& pop = scenario.params.population;
+  double total = 0;
+  int largest = 0;
+  for (int i = 0; i < kSectorCount; ++i) {
+    if (pop.count[i] > pop.count[largest]) largest = i;
+    if (pop.count[i] > 0)
+      total += std::max(1.0, std::floor(static_cast<double>(pop.count[i]) * pop.scale + 0.5));
+  }
+  if (total <= kMaxAgents) return std::nullopt;
+  const std::string largest_key = "population." + std::string(kSectorNames[largest]);
+  const std::string key = pop.scale != 1.0 ? "population.scale" : largest_key;
+  std::string counts;
+  for (int i = 0; i < kSectorCount; ++i)
+    counts += (i ? " + " : "") + std::to_string(pop.count[i]);
+  const std::string agents = total < 1e18 ? std::to_string(static_cast<std::int64_t>(total)) : "over 1e18";
+  return PopulationProblem{
+      key, key_error(key, "the population is " + agents + " agents ((" + counts + ") × scale " +
+                              format_real(pop.scale) + "); xsector holds at most 4294967295 agents, and far " +
+                              "fewer fit in memory; lower the counts or population.scale")};
+}
+
 // ---- TOML nodes -------------------------------------------------------------------------
 
 std::optional<ScalarValue> scalar_of(const toml::node& node) {
@@ -237,6 +273,7 @@ class SweepReader {
                              "method = \"lhs\" needs at least one parameter range, e.g. "
                              "\"foundation.public_share\" = [0.0, 0.2]"));
     check_zip_lengths(sweep);
+    check_run_count(sweep, *table);
     check_sweep_windows(sweep, origin);
     return sweep;
   }
@@ -309,7 +346,9 @@ class SweepReader {
     parameters_ = table;
     std::vector<std::pair<std::string, Entry>> entries;
     collect_axis_entries(*table, "", entries);
-    for (const auto& [path, entry] : entries) {
+    for (const auto& item : entries) {
+      const std::string& path = item.first;  // not a structured binding: clang 14 cannot capture one
+      const Entry& entry = item.second;
       const auto same = [&path](const SweepAxis& a) { return a.path == path; };
       if (std::any_of(sweep.axes.begin(), sweep.axes.end(), same))
         fail(at(entry.key->source()), key_error(path, "listed twice in [sweep.parameters]; keep one list"));
@@ -357,6 +396,32 @@ class SweepReader {
                                                           format_real(axis.high) + "; write [low, high]"));
     }
     return axis;
+  }
+
+  // Runs are numbered with int64 (the `run` coordinate of docs/OUTPUT.md): points ×
+  // replicates beyond that used to wrap round (`sweep --dry-run` showed a wrong count,
+  // `sweep` failed with "internal error: vector::reserve").
+  void check_run_count(const SweepSpec& sweep, const toml::table& table) const {
+    double points = 1;
+    if (sweep.method == SweepMethod::lhs)
+      points = static_cast<double>(sweep.samples);
+    else if (sweep.method == SweepMethod::zip)
+      points = sweep.axes.empty() ? 1.0 : static_cast<double>(sweep.axes.front().values.size());
+    else
+      for (const SweepAxis& axis : sweep.axes) points *= static_cast<double>(axis.values.size());
+    const double runs = points * static_cast<double>(sweep.replicates);
+    if (runs < 9.2e18) return;
+    // Blame the larger factor: samples (lhs) or the value lists, or replicates.
+    const toml::node* replicates = table.get("replicates");
+    const bool blame_replicates = replicates && static_cast<double>(sweep.replicates) >= points;
+    const toml::node* samples = sweep.method == SweepMethod::lhs ? table.get("samples") : nullptr;
+    const toml::node* culprit = blame_replicates ? replicates : samples ? samples : parameters_;
+    const std::string key = blame_replicates ? "sweep.replicates" : samples ? "sweep.samples" : "sweep.parameters";
+    const std::string point_count =
+        points < 1e18 ? std::to_string(static_cast<std::int64_t>(points)) : format_real(points);
+    fail(culprit ? at(culprit->source()) : at(table.source()),
+         key_error(key, "the sweep has " + point_count + " point(s) × " + std::to_string(sweep.replicates) +
+                            " replicate(s), more runs than a results file can number (2^63); run fewer"));
   }
 
   void check_zip_lengths(const SweepSpec& sweep) const {
@@ -451,13 +516,38 @@ class FileReader {
 
   // After --set: cross-checks, then the sweep.
   void finish() {
-    if (const auto problem = find_window_problem(scenario_))
-      fail(window_origin_[problem->intervention], problem->message);
+    if (const auto problem = find_window_problem(scenario_)) {
+      // Blame the --set that moved the window, if one did; else the [[intervention]] table.
+      const std::string k = "intervention." + std::to_string(problem->intervention) + ".";
+      const auto i = static_cast<std::size_t>(problem->intervention);
+      const bool horizon = i < scenario_.end_at_horizon.size() && scenario_.end_at_horizon[i];
+      const std::string set = override_origin({k + "start_year", k + "end_year", horizon ? "simulation.years" : k});
+      fail(set.empty() ? window_origin_[problem->intervention] : set, problem->message);
+    }
+    if (const auto problem = find_population_problem(scenario_)) fail(origin_of(problem->key), problem->message);
     if (sweep_) scenario_.sweep = SweepReader(scenario_).read(*sweep_);
   }
 
  private:
   std::string at(const toml::source_region& region) const { return where(source_, region.begin); }
+
+  // "--set TEXT" of the last override of one of `paths`; empty if none.
+  std::string override_origin(const std::vector<std::string>& paths) const {
+    for (auto it = scenario_.overrides.rbegin(); it != scenario_.overrides.rend(); ++it) {
+      std::string_view key = std::string_view(*it).substr(0, it->find('='));
+      while (!key.empty() && (key.back() == ' ' || key.back() == '\t')) key.remove_suffix(1);
+      while (!key.empty() && (key.front() == ' ' || key.front() == '\t')) key.remove_prefix(1);
+      if (std::find(paths.begin(), paths.end(), key) != paths.end()) return "--set " + *it;
+    }
+    return {};
+  }
+
+  // Where `path` was last set: the --set string, the file position, or the file.
+  std::string origin_of(const std::string& path) const {
+    if (std::string set = override_origin({path}); !set.empty()) return set;
+    const auto it = origins_.find(path);
+    return it != origins_.end() ? it->second : source_;
+  }
 
   void read_scenario_table(const Entry& e) {
     const toml::table* table = e.node->as_table();
@@ -494,6 +584,7 @@ class FileReader {
     if (!value)
       fail(at(node.source()), key_error(path, "expected " + expected_phrase(spec) + ", got " + node_kind(node)));
     set_parameter(scenario_, path, *value, at(node.source()));
+    origins_[path] = at(node.source());
   }
 
   void require_known_table(const std::string& path, const Entry& e) const {
@@ -554,6 +645,7 @@ class FileReader {
   Scenario& scenario_;
   std::string source_;
   std::vector<std::string> window_origin_;  // per intervention: its [[intervention]] header
+  std::map<std::string, std::string> origins_;  // per dotted path set by the file: its position
   std::optional<Entry> sweep_;
 };
 
@@ -664,6 +756,7 @@ ScalarValue get_parameter(const Scenario& scenario, std::string_view path) {
 
 void validate_scenario(const Scenario& scenario, std::string_view origin) {
   if (const auto problem = find_window_problem(scenario)) fail(origin, problem->message);
+  if (const auto problem = find_population_problem(scenario)) fail(origin, problem->message);
 }
 
 std::string resolved_parameters_toml(const Scenario& scenario) {

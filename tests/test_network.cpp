@@ -440,6 +440,8 @@ TEST_F(BadNetworkFileTest, CsvNodeListErrors) {
   expect_error(csv("id,sector\na,government\na,business\n", "source,target\n"),
                {"case.nodes.csv:3:", "duplicate node id 'a'", "line 2"});
   expect_error(csv("", "source,target\n"), {"case.nodes.csv:1:"});
+  // No nodes at all (issue 9, RELIABILITY.md): refused rather than run with no agents.
+  expect_error(csv("id,sector\n\n", "source,target\n"), {"case.nodes.csv:1:", "no nodes"});
 }
 
 TEST_F(BadNetworkFileTest, CsvEdgeListErrors) {
@@ -477,6 +479,8 @@ TEST_F(BadNetworkFileTest, GraphmlErrors) {
   expect_error(graphml("<edge source=\"a\" target=\"b\">\n<data key=\"t\">strong</data></edge>\n"),
                {"case.graphml:8:", "'strong'", "not a number"});
   expect_error(graphml("<node id=\"c\"><data key=\"s\">business</data>\n"), {"case.graphml:", "not valid XML"});
+  expect_error(write("empty.graphml", "<graphml>\n<graph edgedefault=\"undirected\">\n</graph>\n</graphml>\n"),
+               {"empty.graphml:2:", "no <node>"});
   // The XML parser's own line: here the end of the file, where <graphml> is still open.
   expect_error(write("open.graphml", "<graphml>\n<graph edgedefault=\"undirected\">\n</graph>\n"),
                {"open.graphml:4:", "not valid XML"});

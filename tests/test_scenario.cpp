@@ -386,6 +386,27 @@ TEST(FileErrors, NegativePopulation) {
   EXPECT_TRUE(Contains(e, "cannot be negative; use 0 to remove the sector"));
 }
 
+// Regression (issue 9, docs/RELIABILITY.md): count × scale beyond what 32-bit agent ids can
+// number used to reach scaled_count, whose cast to int64 wrapped round (a scale of 1e300
+// gave one agent per sector; UBSan: float-cast-overflow).
+TEST(FileErrors, PopulationBeyondAgentIds) {
+  std::string e = parse_error("[population]\nscale = 1e300\n");
+  EXPECT_TRUE(Contains(e, "inline.toml:2:9: key `population.scale`: the population is over 1e18 agents"));
+  EXPECT_TRUE(Contains(e, "at most 4294967295 agents"));
+  e = parse_error("[population]\nbusiness = 10000000000\n");
+  EXPECT_TRUE(Contains(e, "inline.toml:2:12: key `population.business`: the population is 10000001432 agents"));
+  // Set by --set, the --set string is named; so it is when a sweep point is validated.
+  e = parse_error("[simulation]\nyears = 2\n", {"population.scale=1e9"});
+  EXPECT_TRUE(Contains(e, "--set population.scale=1e9: key `population.scale`"));
+  Scenario s = default_scenario();
+  EXPECT_TRUE(Contains(input_error([&] { apply_overrides(s, {"population.government=5000000000"}); }),
+                       "key `population.government`"));
+  // The largest population that still fits is accepted.
+  EXPECT_NO_THROW(parse_scenario("[population]\ngovernment = 4294967295\nbusiness = 0\nnonprofit = 0\n"
+                                 "provider = 0\nfoundation = 0\n",
+                                 "inline.toml"));
+}
+
 TEST(FileErrors, EmptyFile) {
   EXPECT_TRUE(Contains(load_error("empty.toml"), "empty.toml:1:1: the scenario file is empty"));
   EXPECT_TRUE(Contains(parse_error(""), "inline.toml:1:1: the scenario file is empty"));
@@ -438,6 +459,13 @@ TEST(FileErrors, InterventionMustNotStartAfterItEnds) {
   // The default end is the horizon.
   EXPECT_TRUE(Contains(parse_error("[[intervention]]\ntype = \"graduate_programs\"\nstart_year = 11\n"),
                        "start_year 11.0 is after end_year 10.0 (the default, simulation.years)"));
+  // A --set that moves the window is named rather than the table (issue 9, RELIABILITY.md).
+  EXPECT_TRUE(Contains(parse_error("[[intervention]]\ntype = \"graduate_programs\"\n", {"simulation.years=3",
+                                                                                        "intervention.0.start_year=5"}),
+                       "--set intervention.0.start_year=5: key `intervention.0.start_year`: start_year 5.0 is after"));
+  EXPECT_TRUE(Contains(parse_error("[[intervention]]\ntype = \"graduate_programs\"\nstart_year = 5\n",
+                                   {"simulation.years=3"}),
+                       "--set simulation.years=3: key `intervention.0.start_year`"));
 }
 
 TEST(FileErrors, ScenarioTableHasOnlyDescription) {
@@ -645,6 +673,19 @@ TEST(Sweeps, MethodSpecificKeys) {
                        "inline.toml:2:14: key `sweep.replicates`: 0 is out of range"));
   EXPECT_TRUE(Contains(parse_error("[sweep]\nreplicate = 2\n"),
                        "unknown key `sweep.replicate`; did you mean `sweep.replicates`?"));
+}
+
+// Regression (issue 9, RELIABILITY.md): points × replicates beyond int64 wrapped round.
+TEST(Sweeps, RunCountMustFitInt64) {
+  std::string e = parse_error("[sweep]\nreplicates = 9223372036854775807\n[sweep.parameters]\n"
+                              "\"foundation.public_share\" = [0.0, 0.5, 1.0]\n");
+  EXPECT_TRUE(Contains(e, "inline.toml:2:14: key `sweep.replicates`: the sweep has 3 point(s) × 9223372036854775807"));
+  e = parse_error("[sweep]\nmethod = \"lhs\"\nsamples = 9000000000000000000\nreplicates = 2\n"
+                  "[sweep.parameters]\n\"foundation.public_share\" = [0.0, 0.5]\n");
+  EXPECT_TRUE(Contains(e, "inline.toml:3:11: key `sweep.samples`"));
+  EXPECT_NO_THROW(parse_scenario("[sweep]\nreplicates = 4000000000000000000\n[sweep.parameters]\n"
+                                 "\"foundation.public_share\" = [0.0, 0.5]\n",
+                                 "inline.toml"));
 }
 
 TEST(Sweeps, ZipNeedsEqualLengths) {
