@@ -19,4 +19,10 @@ struct LedgerError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// A NaN or infinity in agent state (finite_check.hpp). A model-integrity failure like a
+// ledger that does not balance, and handled the same way (exit 1), hence the base class.
+struct NumericError : LedgerError {
+  using LedgerError::LedgerError;
+};
+
 }  // namespace xsector

@@ -15,6 +15,13 @@ ValueRange closed(double lo, double hi) { return {lo, hi, false, false}; }
 ValueRange at_least(double lo) { return {lo, kInf, false, true}; }
 ValueRange above(double lo) { return {lo, kInf, true, true}; }
 ValueRange any_real() { return {}; }
+// Lognormal draws are median * e^(sigma * z) with |z| <= 8.7 (Box-Muller from 53-bit
+// uniforms). These bounds keep every draw, and every sum of draws over billions of agents,
+// finite (no infinity may enter the state, issue 9) while lying far beyond any real
+// organisation: $10^15 is ten times world output, sigma 10 spreads budgets over 75 orders
+// of magnitude.
+ValueRange money_median() { return {0, 1e15, true, false}; }
+ValueRange lognormal_sigma() { return closed(0, 10); }
 const ValueRange kUnit = closed(0, 1);  // probabilities, shares, c, m, k, trust
 
 // Sources. MODEL.md gives its defaults without empirical sources; saying "assumption"
@@ -158,10 +165,10 @@ void add_client_sector(std::vector<ParamSpec>& t, int i) {
   const std::string gov_note = gov ? "assumption, after the " + kArticle : "assumption";
   const std::string budget_source = model("§5", "assumption: stylised scale, no empirical source given");
 
-  t.push_back(with(real(p + "budget_median", d.budget_median, "USD per year", above(0),
+  t.push_back(with(real(p + "budget_median", d.budget_median, "USD per year", money_median(),
                         "Median annual operating budget B (lognormal).", budget_source),
                    sector_field(i, &ClientSectorParams::budget_median)));
-  t.push_back(with(real(p + "budget_sigma", d.budget_sigma, "1", at_least(0),
+  t.push_back(with(real(p + "budget_sigma", d.budget_sigma, "1", lognormal_sigma(),
                         "Lognormal sigma of the budget (of ln B).", budget_source),
                    sector_field(i, &ClientSectorParams::budget_sigma)));
   t.push_back(with(
@@ -204,10 +211,10 @@ void add_client_sector(std::vector<ParamSpec>& t, int i) {
 
 void add_foundation(std::vector<ParamSpec>& t) {
   const std::string budget_source = model("§5", "assumption: stylised scale, no empirical source given");
-  t.push_back(with(real("foundation.giving_median", 2.0e6, "USD per year", above(0),
+  t.push_back(with(real("foundation.giving_median", 2.0e6, "USD per year", money_median(),
                         "Median annual giving G of a foundation (lognormal).", budget_source),
                    field_of(&Params::foundation, &FoundationParams::giving_median)));
-  t.push_back(with(real("foundation.giving_sigma", 1.0, "1", at_least(0), "Lognormal sigma of giving.", budget_source),
+  t.push_back(with(real("foundation.giving_sigma", 1.0, "1", lognormal_sigma(), "Lognormal sigma of giving.", budget_source),
                    field_of(&Params::foundation, &FoundationParams::giving_sigma)));
   t.push_back(with(real("foundation.capacity_share", 0.10, "1", kUnit,
                         "Share of giving that goes to capacity building (the rest is program giving).", model("§7.1")),
@@ -227,11 +234,11 @@ void add_foundation(std::vector<ParamSpec>& t) {
 }
 
 void add_provider(std::vector<ParamSpec>& t) {
-  t.push_back(with(real("provider.price_median", 15000, "USD per engagement", above(0),
+  t.push_back(with(real("provider.price_median", 15000, "USD per engagement", money_median(),
                         "Median price P of one engagement (lognormal).",
                         model("§5", "assumption: stylised, no empirical source given")),
                    field_of(&Params::provider, &ProviderParams::price_median)));
-  t.push_back(with(real("provider.price_sigma", 0.5, "1", at_least(0), "Lognormal sigma of the price.", model("§5")),
+  t.push_back(with(real("provider.price_sigma", 0.5, "1", lognormal_sigma(), "Lognormal sigma of the price.", model("§5")),
                    field_of(&Params::provider, &ProviderParams::price_sigma)));
   t.push_back(with(real("provider.quality_alpha", 4, "1", above(0), "Beta alpha of quality q.", model("§5")),
                    field_of(&Params::provider, &ProviderParams::quality_alpha)));

@@ -57,13 +57,31 @@ class Stream {
     return std::sqrt(-2.0 * std::log(u1)) * std::cos(2.0 * M_PI * u2);
   }
   double lognormal(double median, double sigma) { return median * std::exp(sigma * normal()); }
-  double gamma(double shape);  // Marsaglia-Tsang
+  double gamma(double shape) { return gamma_draw(shape).value(); }
   double beta(double a, double b) {
-    const double x = gamma(a), y = gamma(b);
-    return x / (x + y);
+    const GammaDraw x = gamma_draw(a), y = gamma_draw(b);
+    const double xv = x.value(), yv = y.value();
+    if (xv + yv > 0) return xv / (xv + yv);
+    // Both draws underflowed to 0 (shapes far below 1, where Gamma mass crowds at 0): the
+    // same ratio from logarithms, so that no NaN enters the state (issue 9). Only when
+    // even the logarithms are -inf (shapes below about 1e-300) can no double tell the two
+    // draws apart, and the mean a / (a + b) stands in.
+    const double log_ratio = y.log() - x.log();
+    if (std::isnan(log_ratio)) return a / (a + b);
+    return 1.0 / (1.0 + std::exp(log_ratio));
   }
 
  private:
+  // A Gamma(shape) draw kept as g * u^(1/shape) (u = 1 when shape >= 1; Marsaglia-Tsang
+  // for g, boost for shapes below 1), so that beta() can fall back to its logarithm.
+  struct GammaDraw {
+    double g, u, shape;
+    double value() const { return u == 1.0 ? g : g * std::pow(u, 1.0 / shape); }
+    double log() const { return std::log(g) + std::log(u) / shape; }
+  };
+  GammaDraw gamma_draw(double shape);
+  double marsaglia_tsang(double shape);  // shape >= 1
+
   void refill() {
     block_ = Rng{}(counter_, key_);
     counter_.v[3]++;
@@ -75,11 +93,15 @@ class Stream {
   int used_ = 4;
 };
 
-inline double Stream::gamma(double shape) {
+inline Stream::GammaDraw Stream::gamma_draw(double shape) {
   if (shape < 1.0) {  // boost: Gamma(a) = Gamma(a + 1) * U^(1/a)
-    const double g = gamma(shape + 1.0);
-    return g * std::pow(uniform(), 1.0 / shape);
+    const double g = marsaglia_tsang(shape + 1.0);
+    return {g, uniform(), shape};
   }
+  return {marsaglia_tsang(shape), 1.0, shape};
+}
+
+inline double Stream::marsaglia_tsang(double shape) {
   const double d = shape - 1.0 / 3.0, c = 1.0 / std::sqrt(9.0 * d);
   for (;;) {
     double x, v;

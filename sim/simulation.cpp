@@ -4,6 +4,7 @@
 #include <chrono>
 #include <filesystem>
 
+#include "finite_check.hpp"
 #include "parallel.hpp"
 #include "phases.hpp"
 #include "random.hpp"
@@ -129,26 +130,35 @@ class PhaseClock {
 
 void Simulation::step() {
   PhaseClock clock(phase_times_);
+  // After each phase: its time, then (when asked) the NaN/infinity check, whose time goes
+  // to the ledger line with the other integrity check.
+  auto done = [&](Phase phase) {
+    clock.lap(phase);
+    if (check_numbers_) {
+      check_finite(world_, kPhaseNames[static_cast<int>(phase)], tick_);
+      clock.lap(Phase::ledger);
+    }
+  };
   TickContext ctx;
   ctx.tick = tick_;
   ctx.policy = policy_at(scenario_.params, scenario_.interventions, tick_, world_.agents.providers.size());
   TickFlows flows;
   run_funding(world_, ctx, flows);
-  clock.lap(Phase::funding);
+  done(Phase::funding);
   world_.ledger.check(world_.funds_held(), world_.voucher_pool, tick_, "funding");
   clock.lap(Phase::ledger);
   run_diffusion(world_, ctx);
-  clock.lap(Phase::diffusion);
+  done(Phase::diffusion);
   run_collaboration(world_, ctx, flows);
-  clock.lap(Phase::collaboration);
+  done(Phase::collaboration);
   run_market(world_, ctx, flows);
-  clock.lap(Phase::market);
+  done(Phase::market);
   world_.ledger.check(world_.funds_held(), world_.voucher_pool, tick_, "market");
   clock.lap(Phase::ledger);
   run_learning(world_, ctx);
-  clock.lap(Phase::learning);
+  done(Phase::learning);
   run_recording(world_, ctx, flows, series_);
-  clock.lap(Phase::recording);
+  done(Phase::recording);
   ++tick_;
 }
 

@@ -54,6 +54,12 @@ class Simulation {
   // Accumulate per-phase wall time into *times from now on (nullptr: stop timing).
   void time_phases(PhaseTimes* times) { phase_times_ = times; }
 
+  // Check after every phase that no NaN or infinity entered the state (finite_check.hpp;
+  // NumericError). On by default in Debug and sanitizer builds, off in Release, where it
+  // would cost about one extra pass over the state per phase.
+  void check_numbers(bool on) { check_numbers_ = on; }
+  bool checks_numbers() const { return check_numbers_; }
+
  private:
   const Scenario& scenario_;
   std::uint64_t run_seed_;
@@ -62,6 +68,11 @@ class Simulation {
   World world_;
   RunSeries series_;
   PhaseTimes* phase_times_ = nullptr;
+#ifdef XSECTOR_CHECK_NUMBERS
+  bool check_numbers_ = true;
+#else
+  bool check_numbers_ = false;
+#endif
 };
 
 // The network of a scenario's run, resolving network.file relative to the scenario file.
