@@ -238,7 +238,7 @@ TEST(ParamTable, RangesFollowTheKindOfQuantity) {
   EXPECT_EQ(find_parameter("population.business")->range.describe(), "[0, ∞)");
   EXPECT_EQ(find_parameter("simulation.ticks_per_year")->range.describe(), "[1, 365]");
   EXPECT_EQ(find_parameter("simulation.years")->range.describe(), "[1, 1000]");
-  EXPECT_EQ(find_parameter("sector.government.budget_sigma")->range.describe(), "[0, ∞)");
+  EXPECT_EQ(find_parameter("sector.government.budget_sigma")->range.describe(), "[0, 10]");  // finite draws (MODEL.md 8.11)
   EXPECT_EQ(find_parameter("sector.government.capacity_alpha")->range.describe(), "(0, ∞)");
   EXPECT_FALSE(find_parameter("sector.government.capacity_alpha")->range.contains(0.0));
   EXPECT_EQ(find_parameter("collab.beta0")->range.describe(), "any real");
