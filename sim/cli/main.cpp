@@ -105,11 +105,13 @@ int main(int argc, char** argv) {
 
   if (const int rc = check_subcommand(app, argc, argv); rc >= 0) return rc;
   // CLI11 exits with its own codes (105-109); README.md promises 2 for a bad command line.
-  // app.exit prints CLI11's message (and --help/--version, which stay 0).
+  // --help and --version come as ParseErrors with code 0: CLI11 prints those itself.
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e) == 0 ? exit_code::ok : exit_code::bad_input;
+    if (e.get_exit_code() == 0) return app.exit(e);
+    std::cerr << "error: " << e.what() << " (xsector --help lists the options)\n";
+    return exit_code::bad_input;
   }
   run.common.command_line = joined_command_line(argc, argv);
   sweep.common.command_line = run.common.command_line;
