@@ -613,6 +613,8 @@ TEST_F(SweepTest, BinaryMergeOfThreeShardsEqualsTheSingleProcessSweep) {
     EXPECT_EQ(s.header.shard, std::to_string(k) + "/3");  // root attribute `shard`
   }
   EXPECT_EQ(read_summary(file("single.h5")).header.shard, "");
+  const Result info = xsector({"info", parts[1]}, file("log"));
+  EXPECT_NE(info.output.find("kind:              sweep (shard 1/3)"), std::string::npos) << info.output;
   // Given out of order: the run axis, not the part order, decides.
   const Result merged = xsector({"merge", file("merged.h5"), parts[2], parts[0], parts[1]}, file("log"));
   ASSERT_EQ(merged.code, 0) << merged.output;
