@@ -125,8 +125,10 @@ void check_run_memory(const Scenario& scenario, std::size_t runs_in_flight, doub
   std::string what = "a run needs " + describe(e);
   if (runs > 1) what += ", " + std::to_string(runs_in_flight) + " runs in flight " + format_bytes(needed);
   if (extra_bytes > 0) what += " with " + format_bytes(extra_bytes) + " for the sweep's points and runs";
+  const std::string remedy = scenario.params.network.file.empty() ? "lower population.scale or the counts"
+                                                                   : "use a smaller network file";
   throw InputError(scenario.source + ": " + e.population_keys + ": not enough memory: " + what + "; this machine has " +
-                   format_bytes(*available) + " available (MemAvailable); lower population.scale or the counts" +
+                   format_bytes(*available) + " available (MemAvailable); " + remedy +
                    (runs > 1 ? ", or run fewer at once with --threads" : ""));
 }
 

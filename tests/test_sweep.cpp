@@ -27,6 +27,7 @@
 #include "scenario.hpp"
 #include "simulation.hpp"
 #include "memory_estimate.hpp"
+#include "network.hpp"
 #include "sweep/sweep_limits.hpp"
 #include "sweep/sweep_plan.hpp"
 #include "sweep/sweep_runner.hpp"
@@ -765,6 +766,22 @@ TEST(MemoryEstimate, RefusesAPopulationBeyondTheAvailableMemoryNamingFileAndKeys
   const double one = estimate_run_memory(small).bytes;
   EXPECT_NO_THROW(check_run_memory(small, 1, 0, one * 1.01));
   EXPECT_THROW(check_run_memory(small, 4, 0, one * 1.01), InputError);
+}
+
+// With network.file, the agents and ties are counted in the file (lines of a CSV pair,
+// <node and <edge elements of GraphML), found as the loader finds it.
+TEST(MemoryEstimate, CountsANetworkFile) {
+  for (const char* file : {"tests/data/networks/small.nodes.csv", "tests/data/networks/small.graphml"}) {
+    const Scenario s = parse_scenario("[network]\nfile = \"" + std::string(file) + "\"\n", "net.toml");
+    const MemoryEstimate e = estimate_run_memory(s);
+    const Network loaded = load_network(file, 0.5);
+    // Lines, not records: a blank line (small.edges.csv has one) counts, an upper bound.
+    EXPECT_GE(e.agents, static_cast<double>(loaded.node_count())) << file;
+    EXPECT_LE(e.agents, static_cast<double>(loaded.node_count()) + 1) << file;
+    EXPECT_GE(e.ties, static_cast<double>(loaded.tie_count())) << file;
+    EXPECT_LE(e.ties, static_cast<double>(loaded.tie_count()) + 1) << file;
+    EXPECT_EQ(e.population_keys, "network.file");
+  }
 }
 
 TEST(SweepLimits, CountsRunsWithoutExpandingAndRefusesHugeSweeps) {
