@@ -84,7 +84,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   accepts("read_snapshot", [&] { (void)read_snapshot(path); });
   check_no_open_hdf5_objects("read_snapshot");
   // Last, because it repairs the file in place (as --resume does). XSECTOR_FUZZ_SKIP_WRITER=1
-  // leaves it out, to fuzz the readers alone past a known writer bug (docs/RELIABILITY.md).
+  // leaves it out, to fuzz the readers alone (it was for the writer hang F2, fixed since;
+  // docs/RELIABILITY.md).
   static const bool skip_writer = std::getenv("XSECTOR_FUZZ_SKIP_WRITER") != nullptr;
   if (!skip_writer) {
     accepts("open_existing", [&] { ResultsWriter writer = ResultsWriter::open_existing(path); });

@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "errors.hpp"
+#include "intervention_notes.hpp"
 #include "param_table.hpp"
 #include "population.hpp"
 #include "scenario.hpp"
@@ -769,4 +770,50 @@ TEST(ParametersDoc, CheckedInFileIsCurrent) {
 }
 
 }  // namespace
+// ---- notes on interventions a later one replaces (docs/MODEL.md 7.7) ------------------------
+
+std::vector<std::string> notes_of(const std::string& interventions) {
+  return intervention_notes(parse_scenario("[simulation]\nyears = 10\n" + interventions, "notes.toml"));
+}
+
+TEST(InterventionNotes, NameWhichReplacesWhichAndFromWhen) {
+  // The same window: the earlier never takes effect.
+  auto notes = notes_of(
+      "[[intervention]]\ntype = \"foundation_public_support\"\npublic_share = 0.1\nend_year = 4\n"
+      "[[intervention]]\ntype = \"foundation_public_support\"\npublic_share = 0.4\nend_year = 4\n");
+  ASSERT_EQ(notes.size(), 1u);
+  EXPECT_TRUE(Contains(notes[0], "note: notes.toml: intervention.1 (foundation_public_support, years 0.0-4.0) replaces "
+                                 "intervention.0 (years 0.0-4.0) from year 0.0 to 4.0; intervention.0 never takes effect"))
+      << notes[0];
+  // Overlapping from year 3: replaced from then on, but it does take effect before.
+  notes = notes_of("[[intervention]]\ntype = \"graduate_programs\"\nend_year = 5\n"
+                   "[[intervention]]\ntype = \"graduate_programs\"\nstart_year = 3\n");
+  ASSERT_EQ(notes.size(), 1u);
+  EXPECT_TRUE(Contains(notes[0], "from year 3.0 to 5.0")) << notes[0];
+  EXPECT_FALSE(Contains(notes[0], "never takes effect")) << notes[0];
+}
+
+TEST(InterventionNotes, NoneWhereNothingIsReplaced) {
+  // Windows that only touch ([0, 3) and [3, 10)), different types, p_extra that adds, and
+  // budget changes of different sectors or targets.
+  EXPECT_TRUE(notes_of("[[intervention]]\ntype = \"graduate_programs\"\nend_year = 3\n"
+                       "[[intervention]]\ntype = \"graduate_programs\"\nstart_year = 3\n")
+                  .empty());
+  EXPECT_TRUE(notes_of("[[intervention]]\ntype = \"graduate_programs\"\n"
+                       "[[intervention]]\ntype = \"foundation_public_support\"\npublic_share = 0.2\n")
+                  .empty());
+  EXPECT_TRUE(notes_of("[[intervention]]\ntype = \"membership_dissemination\"\np_extra = 0.01\n"
+                       "[[intervention]]\ntype = \"membership_dissemination\"\np_extra = 0.02\n")
+                  .empty());
+  EXPECT_TRUE(notes_of("[[intervention]]\ntype = \"budget_change\"\nsector = \"government\"\nfactor = 0.5\n"
+                       "[[intervention]]\ntype = \"budget_change\"\nsector = \"business\"\nfactor = 0.5\n"
+                       "[[intervention]]\ntype = \"budget_change\"\nsector = \"government\"\ntarget = \"budget\"\n"
+                       "factor = 0.5\n")
+                  .empty());
+  EXPECT_EQ(notes_of("[[intervention]]\ntype = \"budget_change\"\nfactor = 0.5\n"
+                     "[[intervention]]\ntype = \"budget_change\"\nfactor = 0.8\n")
+                .size(),
+            1u);
+}
+
 }  // namespace xsector

@@ -17,7 +17,7 @@ struct RunOptions {
   CommonOptions common;
   std::string scenario, output;
   bool force = false, snapshots = false;
-  long long point = -1, replicate = 0;  // --point/--replicate: one run of a sweep
+  long long point = -1, replicate = -1;  // --point/--replicate: one run of a sweep (-1: not given)
 };
 
 struct SweepOptions {
@@ -40,5 +40,9 @@ int validate_command(const std::string& scenario, const std::vector<std::string>
 int info_command(const std::string& path);
 int params_command(bool markdown);
 int report_command(const std::string& results, const std::string& output);
+
+struct Scenario;
+// The notes of intervention_notes.hpp, to stderr (they never change the exit code).
+void print_notes(const Scenario& scenario);
 
 }  // namespace xsector

@@ -14,10 +14,40 @@ using namespace xsector;
 
 namespace {
 
+// CLI::NonNegativeNumber says "Value -1 not in range 0.000000 to 1797693134862315708...".
+const CLI::Validator kNonNegative(
+    [](std::string& text) -> std::string {
+      if (!text.empty() && text[0] == '-') return "expected a whole number of 0 or more, got " + text;
+      return {};
+    },
+    "INT>=0");
+
 void add_common(CLI::App* cmd, CommonOptions& common) {
   cmd->add_option("--set", common.overrides, "Override a parameter: dotted.path=value (repeatable)");
-  cmd->add_option("--threads", common.threads, "Worker threads (default: all cores)")->check(CLI::NonNegativeNumber);
+  cmd->add_option("--threads", common.threads, "Worker threads (default: all cores)")->check(kNonNegative);
   cmd->add_flag("-q,--quiet", common.quiet, "No progress bar and no summary");
+}
+
+std::string subcommand_names(CLI::App& app) {
+  std::string names;
+  for (const CLI::App* sub : app.get_subcommands({})) names += (names.empty() ? "" : ", ") + sub->get_name();
+  return names;
+}
+
+// CLI11 answers both an unknown word and no word at all with "A subcommand is required".
+// Returns an exit code when the first argument is not a subcommand, else -1.
+int check_subcommand(CLI::App& app, int argc, char** argv) {
+  if (argc < 2) {
+    std::cerr << "error: no subcommand given; expected one of " << subcommand_names(app)
+              << " (xsector --help describes them)\n";
+    return exit_code::bad_input;
+  }
+  const std::string word = argv[1];
+  if (word.starts_with("-")) return -1;  // --help, --version, or an option CLI11 will name
+  for (const CLI::App* sub : app.get_subcommands({}))
+    if (sub->get_name() == word) return -1;
+  std::cerr << "error: unknown subcommand '" << word << "'; expected one of " << subcommand_names(app) << "\n";
+  return exit_code::bad_input;
 }
 
 }  // namespace
@@ -33,8 +63,8 @@ int main(int argc, char** argv) {
   run_cmd->add_option("-o,--output", run.output, "Output file (default: <scenario name>.h5)");
   run_cmd->add_flag("--force", run.force, "Overwrite an existing output file");
   run_cmd->add_flag("--snapshots", run.snapshots, "Also write every agent's final state");
-  run_cmd->add_option("--point", run.point, "Run this point of the scenario's sweep")->check(CLI::NonNegativeNumber);
-  run_cmd->add_option("--replicate", run.replicate, "Replicate of that point")->check(CLI::NonNegativeNumber);
+  run_cmd->add_option("--point", run.point, "Run this point of the scenario's sweep")->check(kNonNegative);
+  run_cmd->add_option("--replicate", run.replicate, "Replicate of that point")->check(kNonNegative);
   add_common(run_cmd, run.common);
 
   SweepOptions sweep;
@@ -73,7 +103,16 @@ int main(int argc, char** argv) {
   report_cmd->add_option("results", report_in, "Results file (HDF5)")->required()->check(CLI::ExistingFile);
   report_cmd->add_option("-o,--output", report_out, "HTML file to write");
 
-  CLI11_PARSE(app, argc, argv);
+  if (const int rc = check_subcommand(app, argc, argv); rc >= 0) return rc;
+  // CLI11 exits with its own codes (105-109); README.md promises 2 for a bad command line.
+  // --help and --version come as ParseErrors with code 0: CLI11 prints those itself.
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    if (e.get_exit_code() == 0) return app.exit(e);
+    std::cerr << "error: " << e.what() << " (xsector --help lists the options)\n";
+    return exit_code::bad_input;
+  }
   run.common.command_line = joined_command_line(argc, argv);
   sweep.common.command_line = run.common.command_line;
 

@@ -9,20 +9,38 @@
 
 #include "commands.hpp"
 #include "exit_codes.hpp"
+#include "intervention_notes.hpp"
+#include "memory_estimate.hpp"
 #include "output/info.hpp"
 #include "param_table.hpp"
 #include "scenario.hpp"
+#include "sweep/sweep_limits.hpp"
+#include "sweep/sweep_plan.hpp"
 
 namespace xsector {
 
+// Refuses what `run` and `sweep` would refuse before running anything: the same checks,
+// the same messages.
 int validate_command(const std::string& path, const std::vector<std::string>& overrides, bool quiet) {
   const Scenario s = load_scenario(path, overrides);
+  print_notes(s);
+  refuse_swept_ticks(s);
+  check_run_memory(s, 1);
+  if (s.sweep) check_sweep_memory(s, 1);
   if (!quiet) {
     std::cout << path << ": ok (" << s.interventions.size() << " intervention(s)";
     if (s.sweep) std::cout << ", sweep over " << s.sweep->axes.size() << " parameter(s)";
     std::cout << ")\n";
+    const MemoryEstimate e = estimate_run_memory(s);
+    std::cout << "memory: a run needs " << describe(e);
+    if (const auto available = available_memory()) std::cout << "; " << format_bytes(*available) << " available";
+    std::cout << "\n";
   }
   return exit_code::ok;
+}
+
+void print_notes(const Scenario& scenario) {
+  for (const std::string& note : intervention_notes(scenario)) std::cerr << note << "\n";
 }
 
 int info_command(const std::string& path) {

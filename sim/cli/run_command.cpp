@@ -9,6 +9,7 @@
 #include "commands.hpp"
 #include "errors.hpp"
 #include "exit_codes.hpp"
+#include "memory_estimate.hpp"
 #include "output/atomic_output.hpp"
 #include "output/results_file.hpp"
 #include "progress.hpp"
@@ -49,13 +50,19 @@ int run_command(const RunOptions& opt) {
   // --point K --replicate R: run r of the sweep alone, with the point's values applied
   // exactly as the sweep applies them (bit-identical series), recorded as coordinates.
   std::optional<SweepPlan> plan;
+  if (opt.replicate >= 0 && opt.point < 0)  // it used to be ignored: the base scenario ran instead
+    throw InputError("--replicate " + std::to_string(opt.replicate) +
+                     " needs --point: a replicate is one run of a sweep point, e.g. --point 0 --replicate " +
+                     std::to_string(opt.replicate));
   if (opt.point >= 0) {
     if (!scenario.sweep) throw InputError(opt.scenario + " has no [sweep] table; --point needs one");
     plan.emplace(scenario);
-    run = {opt.point, opt.replicate};
+    run = {opt.point, opt.replicate >= 0 ? opt.replicate : 0};
     plan->run_index(run);  // range check with a clear message
     scenario = apply_point(scenario, *plan, static_cast<std::size_t>(opt.point));
   }
+  print_notes(scenario);
+  check_run_memory(scenario, 1);  // refuse a population this machine cannot hold, before building it
   const std::string output = opt.output.empty() ? scenario.name + ".h5" : opt.output;
   AtomicOutput target(output, opt.force);  // refuses an existing file before any work
 

@@ -17,6 +17,7 @@
 #include "progress.hpp"
 #include "provenance.hpp"
 #include "sweep/merge.hpp"
+#include "sweep/sweep_limits.hpp"
 #ifdef XSECTOR_WITH_MPI
 #include "sweep/mpi_sweep.hpp"
 #endif
@@ -101,6 +102,13 @@ std::string resume_hint(const SweepOptions& opt, const std::string& output) {
 int sweep_command(const SweepOptions& opt) {
   const Scenario scenario = load_scenario(opt.scenario, opt.common.overrides);
   if (!scenario.sweep) throw InputError(opt.scenario + " has no [sweep] table; use xsector run");
+  print_notes(scenario);
+  const int threads = opt.common.threads > 0 ? opt.common.threads : tbb::info::default_concurrency();
+  // From the run count, before the plan expands anything (sweep/sweep_limits.hpp).
+  refuse_swept_ticks(scenario);
+  check_sweep_memory(scenario, opt.dry_run ? 0 : static_cast<std::size_t>(threads));
+  const std::string output = opt.output.empty() ? scenario.name + ".h5" : opt.output;
+  if (!opt.dry_run && !opt.resume) check_sweep_disk(scenario, output);
   const SweepPlan plan(scenario);
   SweepRequest request;
   if (!opt.shard.empty()) request.shard = parse_shard(opt.shard);
@@ -111,13 +119,13 @@ int sweep_command(const SweepOptions& opt) {
   }
   if (opt.resume && opt.force) throw InputError("--resume and --force contradict each other; choose one");
 
-  const int threads = opt.common.threads > 0 ? opt.common.threads : tbb::info::default_concurrency();
   tbb::global_control limit(tbb::global_control::max_allowed_parallelism, threads);
-  request.output = opt.output.empty() ? scenario.name + ".h5" : opt.output;
+  request.output = output;
   request.resume = opt.resume;
   request.force = opt.force;
-  const FileHeader header =
-      sweep_header(base_header(scenario, "sweep", opt.common.command_line, threads), scenario, plan);
+  FileHeader header = sweep_header(base_header(scenario, "sweep", opt.common.command_line, threads), scenario, plan);
+  if (!request.shard.is_whole())
+    header.shard = std::to_string(request.shard.index) + "/" + std::to_string(request.shard.count);
 
 #ifdef XSECTOR_WITH_MPI
   // Under mpirun/srun with more than one rank: rank 0 writes, the others simulate

@@ -48,7 +48,7 @@ bool is_metric(const VariableInfo& v) { return v.dims.size() >= 2 && v.dims[0] =
 
 void print_provenance(const FileSummary& s, std::ostream& out) {
   const FileHeader& h = s.header;
-  out << "kind:              " << or_dash(h.kind) << "\n"
+  out << "kind:              " << or_dash(h.kind) << (h.shard.empty() ? "" : " (shard " + h.shard + ")") << "\n"
       << "format version:    " << s.format_version << "\n"
       << "program version:   " << or_dash(h.program_version) << "\n"
       << "scenario:          " << or_dash(h.scenario_name) << "\n"

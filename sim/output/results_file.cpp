@@ -43,6 +43,7 @@
 #include <utility>
 
 #include "errors.hpp"
+#include "output/crash_guard.hpp"
 
 namespace xsector {
 namespace {
@@ -404,10 +405,15 @@ std::size_t dimension_length(Path path, hid_t file, const char* name) {
 
 // File access for writers: the on-disk format of HDF5 1.10 (needed for SWMR and readable
 // by every HDF5 from 1.10 on), HDF5's own file lock off (we hold ours, see WriterLock).
+// The metadata read attempts apply to SWMR-write opens too (open_existing): with HDF5's
+// default of 100 and its exponential back-off, a damaged object header made
+// `sweep --resume` sleep for ever (fuzz finding F2); with 24 it fails in milliseconds.
+// (Ignored for non-SWMR opens, so it is safe to set always.)
 Handle writer_access(Path path, bool clear_crash_mark) {
   Handle fapl = plist(path, H5P_FILE_ACCESS);
   ok(H5Pset_libver_bounds(fapl.get(), H5F_LIBVER_V110, H5F_LIBVER_V110), path, "select the file format");
   ok(H5Pset_file_locking(fapl.get(), false, true), path, "configure file locking");
+  ok(H5Pset_metadata_read_attempts(fapl.get(), kSwmrReadAttempts), path, "configure SWMR reading");
   if (clear_crash_mark) {
     // What `h5clear -s --increment=0` does, through the private properties it uses: reset
     // the superblock's "open for writing" flags that a killed writer leaves behind, and
@@ -626,6 +632,8 @@ void write_root_attributes(Path path, hid_t file, const FileHeader& h) {
   write_string_attribute(path, file, "end_time", "");  // set by finish()
   write_int_attribute(path, file, "ticks_per_year", h.ticks_per_year, H5T_STD_I64LE);
   write_strings_attribute(path, file, "swept_parameters", h.swept_paths);
+  // Only in a shard's file, so that a file says which runs it was meant to hold.
+  if (!h.shard.empty()) write_string_attribute(path, file, "shard", h.shard);
 }
 
 // How a swept parameter's values are stored: numbers as float64 (so xarray can group and
@@ -893,12 +901,11 @@ std::vector<std::string> link_names(Path path, hid_t group) {
   return names;
 }
 
-bool is_dataset(hid_t loc, const std::string& name) {
+// An object whose header cannot be opened is damaged: an error naming it, not a dataset
+// to skip (`info` used to list the metrics without it and exit 0, fuzz finding F5).
+bool is_dataset(Path path, hid_t loc, const std::string& name) {
   const hid_t object = H5Oopen(loc, name.c_str(), H5P_DEFAULT);
-  if (object < 0) {
-    H5Eclear2(H5E_DEFAULT);
-    return false;
-  }
+  if (object < 0) fail(path, "object '" + name + "' is damaged");
   const bool dataset = H5Iget_type(object) == H5I_DATASET;
   H5Oclose(object);
   return dataset;
@@ -926,7 +933,7 @@ std::vector<std::string> dimension_names(hid_t ds, std::size_t rank) {
 
 void list_group(Path path, hid_t group, const std::string& prefix, std::vector<VariableInfo>& out) {
   for (const auto& name : link_names(path, group)) {
-    if (!is_dataset(group, name)) continue;
+    if (!is_dataset(path, group, name)) continue;
     const Handle ds = open_dataset(path, group, name);
     VariableInfo info;
     info.name = prefix + name;
@@ -978,6 +985,7 @@ FileHeader read_header(Path path, hid_t file) {
   h.threads = static_cast<int>(read_int_attribute(path, file, "threads"));
   h.ticks_per_year = read_int_attribute(path, file, "ticks_per_year");
   h.swept_paths = read_strings_attribute(path, file, "swept_parameters");
+  h.shard = read_optional_string_attribute(path, file, "shard");
 
   const std::size_t runs = dimension_length(path, file, kRunDim);
   h.ticks = static_cast<std::int64_t>(dimension_length(path, file, kTickDim));
@@ -1155,6 +1163,7 @@ ResultsWriter ResultsWriter::create(const std::string& path, const FileHeader& h
 
 ResultsWriter ResultsWriter::open_existing(const std::string& path) {
   silence_hdf5();
+  const Hdf5CrashGuard guard(path);  // reading the existing file: libhdf5 may crash on damage
   // Read-only first, for the clear messages of open_for_reading and check_format.
   check_format(path, open_for_reading(path).get());
   auto impl = std::make_unique<Impl>();
@@ -1234,6 +1243,7 @@ std::uint64_t estimated_file_size(std::size_t runs, std::int64_t ticks, std::siz
 // Readers
 
 FileSummary read_summary(const std::string& path) {
+  const Hdf5CrashGuard guard(path);  // libhdf5 may crash on a damaged file
   const Handle file = open_for_reading(path);
   check_format(path, file.get());
   FileSummary s;
@@ -1247,6 +1257,7 @@ FileSummary read_summary(const std::string& path) {
 }
 
 RunSeries read_run(const std::string& path, std::size_t run) {
+  const Hdf5CrashGuard guard(path);  // libhdf5 may crash on a damaged file
   const Handle file = open_for_reading(path);
   check_format(path, file.get());
   const std::size_t runs = dimension_length(path, file.get(), kRunDim);
@@ -1270,6 +1281,7 @@ RunSeries read_run(const std::string& path, std::size_t run) {
 }
 
 std::optional<AgentSnapshot> read_snapshot(const std::string& path) {
+  const Hdf5CrashGuard guard(path);  // libhdf5 may crash on a damaged file
   const Handle file = open_for_reading(path);
   check_format(path, file.get());
   if (H5Lexists(file.get(), kSnapshotGroup, H5P_DEFAULT) <= 0) {
@@ -1291,6 +1303,7 @@ std::optional<AgentSnapshot> read_snapshot(const std::string& path) {
 }
 
 std::vector<VariableInfo> list_variables(const std::string& path) {
+  const Hdf5CrashGuard guard(path);  // libhdf5 may crash on a damaged file
   const Handle file = open_for_reading(path);
   check_format(path, file.get());
   std::vector<VariableInfo> out;

@@ -35,6 +35,7 @@ struct FileHeader {
   std::int64_t ticks = 0, ticks_per_year = 1;
   std::vector<std::string> swept_paths;  // dataset "param:<path>" each
   std::vector<RunCoordinates> runs;      // index = run index
+  std::string shard;  // "K/N" for the file of `sweep --shard K/N` (root attribute `shard`); empty otherwise
 };
 
 // Per-agent final state (MODEL.md 8, `output.snapshots`), written to group /snapshot.

@@ -82,6 +82,7 @@ MergeOutcome merge_parts(const MergeRequest& request) {
   FileHeader header = parts.front().header;
   header.command_line = request.command_line;
   header.start_time = utc_now();
+  header.shard.clear();  // the merged file is the whole sweep
   AtomicOutput target(request.output, request.force);
   {
     ResultsWriter writer = ResultsWriter::create(target.temp_path(), header);

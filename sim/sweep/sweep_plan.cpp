@@ -83,21 +83,21 @@ std::vector<Point> lhs_points(const SweepSpec& sweep, const Scenario& scenario) 
   return points;
 }
 
-// A sweep file has one tick axis for all runs.
-void refuse_tick_axes(const SweepSpec& sweep) {
-  for (const SweepAxis& axis : sweep.axes)
+}  // namespace
+
+void refuse_swept_ticks(const Scenario& scenario) {
+  if (!scenario.sweep) return;
+  for (const SweepAxis& axis : scenario.sweep->axes)
     if (axis.path == "simulation.years" || axis.path == "simulation.ticks_per_year")
-      throw InputError("sweep.parameters.\"" + axis.path +
+      throw InputError(scenario.source + ": sweep.parameters.\"" + axis.path +
                        "\": a sweep cannot vary the number of ticks (every run of one results file has the "
                        "same tick axis); run one sweep per value with --set " + axis.path + "=...");
 }
 
-}  // namespace
-
 SweepPlan::SweepPlan(const Scenario& scenario) {
   if (!scenario.sweep) throw InputError(scenario.source + " has no [sweep] table; use xsector run");
   const SweepSpec& sweep = *scenario.sweep;
-  refuse_tick_axes(sweep);
+  refuse_swept_ticks(scenario);
   if (sweep.replicates < 1) throw InputError("sweep.replicates must be at least 1");
   method_ = sweep.method;
   replicates_ = static_cast<std::size_t>(sweep.replicates);

@@ -59,6 +59,11 @@ class SweepPlan {
   std::size_t replicates_ = 1;
 };
 
+// Throws InputError (naming the scenario file) if the sweep varies the number of ticks:
+// every run of one results file has the same tick axis. SweepPlan and `validate` call it,
+// so that both refuse such a sweep with the same message.
+void refuse_swept_ticks(const Scenario& scenario);
+
 // The scenario of point k: a copy of `scenario` with the point's values set and the
 // combination validated. Throws InputError (naming the point) if k is out of range or the
 // combination is invalid.

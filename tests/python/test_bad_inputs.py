@@ -41,28 +41,6 @@ CRASH_SIGNALS = {signal.SIGSEGV, signal.SIGABRT, signal.SIGBUS, signal.SIGILL, s
 CRASH_MARKS = ("internal error", "AddressSanitizer", "LeakSanitizer", "ThreadSanitizer",
                "runtime error:", "Segmentation fault", "terminate called", "core dumped")
 
-ISSUE = "issue 9"
-CLI_FIX = (f"{ISSUE}: CLI11 parse errors exit with CLI11's own codes (105 to 109), README says 2; "
-           "sim/cli/main.cpp must map CLI::ParseError to exit_code::bad_input")
-MEMORY_FIX = (f"{ISSUE}: no memory estimate before building the network; `run` must refuse a population whose "
-              "estimated memory exceeds MemAvailable (/proc/meminfo), with the estimate in the message")
-RESUME_HANG_FIX = (f"{ISSUE}: ResultsWriter::open_existing opens in SWMR-write mode with HDF5's default of 100 "
-                   "metadata read attempts (exponential back-off: never ends) on a damaged dataset header; "
-                   "writer_access() in sim/output/results_file.cpp must set H5Pset_metadata_read_attempts")
-INFO_DAMAGED_FIX = (f"{ISSUE}: list_variables skips an object whose header is damaged (is_dataset fails) and "
-                    "`info` exits 0 without the metric; it must raise OutputError naming the object")
-CONFLICT_FIX = (f"{ISSUE}: overlapping interventions of one type are accepted silently (the later replaces, "
-                "docs/MODEL.md); `validate` should say which intervention is replaced and when")
-HUGE_SWEEP_FIX = (f"{ISSUE}: SweepPlan expands every point and the header one entry per run before any check; "
-                  "a sweep of 10^12-10^15 runs dies of std::bad_alloc (exit 1, 'internal error'); "
-                  "sim/sweep must estimate the memory and output size from the run count and refuse up front")
-HDF5_CRASH_FIX = (f"{ISSUE}: Debian's libhdf5 1.10.8 trusts a string length stored in the file and reads past its "
-                  "buffer: `info`, `merge` and `--resume` die of SIGSEGV; sim/output/results_file.cpp must turn a "
-                  "crash while reading an existing file into exit 3 naming it (SIGSEGV/SIGBUS handler, see "
-                  "docs/RELIABILITY.md)")
-UNKNOWN_SUBCOMMAND_FIX = (f"{ISSUE}: `xsector frobnicate` says 'A subcommand is required' (exit 106) "
-                          "instead of naming the unknown subcommand (sim/cli/main.cpp)")
-
 
 @dataclasses.dataclass
 class Case:
@@ -145,7 +123,7 @@ SCENARIO_CASES = [
     v("population_beyond_ids", "10^10 agents: more than 32-bit agent ids", 2, r"population_beyond_ids\.toml:3:\d+",
       "population.business", "4294967295"),
     r("population_huge", "2x10^9 agents: hundreds of GB (run)", 2, r"population_huge\.toml", "population",
-      r"(?i)memory", r"\d+(\.\d+)? ?(GB|GiB|TB|TiB)", xfail=MEMORY_FIX, limit_memory=True, timeout=60),
+      r"(?i)memory", r"\d+(\.\d+)? ?(GB|GiB|TB|TiB)", limit_memory=True, timeout=60),
     v("unknown_choice", "a choice not in the list", 2, r"unknown_choice\.toml:3:\d+", "foundation.public_channel",
       "cheque"),
     v("unknown_key", "a misspelt key", 2, r"unknown_key\.toml:3:\d+", "network.homophilly", "did you mean"),
@@ -169,8 +147,8 @@ SCENARIO_CASES = [
     v("conflicting_interventions", "two foundation_public_support over the same years (accepted: later replaces)",
       0, r"conflicting_interventions\.toml: ok \(2 intervention"),
     Case("validate-conflicting_interventions-warns", "... and `validate` says intervention 0 never takes effect",
-         ["validate", "conflicting_interventions.toml"], 0, [r"intervention\.0", r"(?i)replace"],
-         xfail=CONFLICT_FIX),
+         ["validate", "conflicting_interventions.toml"], 0,
+         [r"intervention\.1 \(foundation_public_support.*\) replaces intervention\.0", "never takes effect"]),
 ]
 
 SWEEP_CASES = [
@@ -197,18 +175,25 @@ SWEEP_CASES = [
     v("sweep_runs_overflow", "3 points x (2^63-1) replicates (used to wrap round)", 2,
       r"sweep_runs_overflow\.toml:4:\d+", "sweep.replicates", "2\\^63"),
     Case("sweep-lhs-huge-dry-run", "`sweep --dry-run` of 10^12 lhs samples", ["sweep", "sweep_lhs_huge.toml",
-         "--dry-run"], 2, [r"sweep_lhs_huge\.toml", "sweep.samples", r"(?i)memory|too many"],
-         xfail=HUGE_SWEEP_FIX, limit_memory=True, timeout=60),
+         "--dry-run"], 2, [r"sweep_lhs_huge\.toml", "sweep.samples", r"(?i)memory|too many"], limit_memory=True, timeout=60),
     Case("sweep-replicates-huge", "`sweep` of 2 x 10^15 runs", ["sweep", "sweep_replicates_huge.toml", "-o",
          "out/existing.h5", "--force", "-q"], 2, [r"sweep_replicates_huge\.toml", "sweep.replicates",
-         r"(?i)memory|disk|too many"], untouched=["out/existing.h5"], xfail=HUGE_SWEEP_FIX, limit_memory=True,
+         r"(?i)memory|disk|too many"], untouched=["out/existing.h5"], limit_memory=True,
          timeout=60),
+    v("sweep_over_years", "a sweep over simulation.years (validate used to accept it)", 2,
+      r"sweep_over_years\.toml", "simulation.years", "number of ticks"),
+    Case("sweep-sweep_over_years", "... and `sweep` of it (the same message)",
+         ["sweep", "sweep_over_years.toml", "-o", "out/existing.h5", "--force", "-q"], 2,
+         [r"sweep_over_years\.toml", "simulation.years", "number of ticks"], untouched=["out/existing.h5"]),
     Case("sweep-no_sweep_table", "`sweep` of a scenario without [sweep]",
          ["sweep", "no_sweep_table.toml", "-o", "out/existing.h5", "--force", "-q"], 2,
          [r"no_sweep_table\.toml", r"no \[sweep\] table"], untouched=["out/existing.h5"]),
     Case("run-point-without-sweep", "`run --point 0` of a scenario without [sweep]",
          ["run", "no_sweep_table.toml", "--point", "0", "-o", "out/existing.h5", "--force", "-q"], 2,
          [r"no_sweep_table\.toml", "--point"], untouched=["out/existing.h5"]),
+    Case("run-replicate-without-point", "`run --replicate 1` without --point (used to be ignored)",
+         ["run", "tiny_sweep.toml", "--replicate", "1", "-o", "out/existing.h5", "--force", "-q"], 2,
+         ["--replicate 1", "--point"], untouched=["out/existing.h5"]),
     Case("run-point-out-of-range", "`run --point 99` of a 2-point sweep",
          ["run", "tiny_sweep.toml", "--point", "99", "-o", "out/existing.h5", "--force", "-q"], 2,
          ["point 99", r"0\.\.1"], untouched=["out/existing.h5"]),
@@ -293,7 +278,7 @@ OUTPUT_CASES = [
          [r"gen/newer\.h5", "newer xsector"], untouched=["gen/newer.h5"], needs_h5py=True),
     Case("info-damaged-dataset", "`info` of a file whose failed_by_stage header is damaged",
          ["info", "gen/damaged.h5"], 3, [r"gen/damaged\.h5", "failed_by_stage"], untouched=["gen/damaged.h5"],
-         needs_h5py=True, xfail=INFO_DAMAGED_FIX),
+         needs_h5py=True),
     Case("resume-foreign-hdf5", "--resume onto a foreign HDF5 file",
          ["sweep", "tiny_sweep.toml", "-o", "foreign.h5", "--resume", "-q"], 3,
          [r"foreign\.h5", "not an xsector results file"], untouched=["foreign.h5"]),
@@ -308,7 +293,7 @@ OUTPUT_CASES = [
          [r"gen/other_sweep\.h5", "different scenario"], untouched=["gen/other_sweep.h5"], needs_h5py=True),
     Case("resume-damaged-dataset", "--resume onto a sweep whose failed_by_stage header is damaged",
          ["sweep", "tiny_sweep.toml", "-o", "gen/damaged.h5", "--resume", "-q"], 3,
-         [r"gen/damaged\.h5", "failed_by_stage"], needs_h5py=True, xfail=RESUME_HANG_FIX, timeout=20),
+         [r"gen/damaged\.h5", "failed_by_stage"], needs_h5py=True, timeout=20),
     Case("merge-foreign-part", "merge of a foreign HDF5 file", ["merge", "out/merged.h5", "foreign.h5"], 3,
          [r"foreign\.h5"], untouched=["foreign.h5"]),
     Case("merge-not-hdf5-part", "merge of a text file", ["merge", "out/merged.h5", "tiny.toml"], 3,
@@ -321,32 +306,27 @@ OUTPUT_CASES = [
 HDF5_BUG_CASES = [
     Case("info-hdf5-bug-vlen-string-length", "`info` of a file whose string attribute claims 8 GB (libhdf5 reads "
          "past its buffer)", ["info", "hdf5_bug_vlen_string_length.h5"], 3, [r"hdf5_bug_vlen_string_length\.h5"],
-         untouched=["hdf5_bug_vlen_string_length.h5"], xfail=HDF5_CRASH_FIX, hdf5_memory_bug=True),
+         untouched=["hdf5_bug_vlen_string_length.h5"], hdf5_memory_bug=True),
     Case("merge-hdf5-bug-vlen-string-length", "merge of that file", ["merge", "out/merged.h5",
          "hdf5_bug_vlen_string_length.h5"], 3, [r"hdf5_bug_vlen_string_length\.h5"],
-         untouched=["hdf5_bug_vlen_string_length.h5"], xfail=HDF5_CRASH_FIX, hdf5_memory_bug=True),
+         untouched=["hdf5_bug_vlen_string_length.h5"], hdf5_memory_bug=True),
     Case("resume-hdf5-bug-vlen-string-length", "--resume onto that file", ["sweep", "tiny_sweep.toml", "-o",
          "hdf5_bug_vlen_string_length.h5", "--resume", "-q"], 3, [r"hdf5_bug_vlen_string_length\.h5"],
-         xfail=HDF5_CRASH_FIX, hdf5_memory_bug=True),
+         hdf5_memory_bug=True),
     Case("info-hdf5-bug-link-table", "`info` of a file whose link table is damaged (libhdf5 frees a wild pointer "
          "when listing it)", ["info", "hdf5_bug_link_table.h5"], 3, [r"hdf5_bug_link_table\.h5"],
          untouched=["hdf5_bug_link_table.h5"]),
 ]
 
 CLI_CASES = [
-    Case("cli-unknown-subcommand", "unknown subcommand", ["frobnicate"], 2, ["frobnicate"],
-         xfail=UNKNOWN_SUBCOMMAND_FIX),
-    Case("cli-no-subcommand", "no subcommand", [], 2, ["(?i)subcommand"], xfail=CLI_FIX),
-    Case("cli-unknown-option", "unknown option", ["validate", "tiny.toml", "--bogus"], 2, ["--bogus"],
-         xfail=CLI_FIX),
-    Case("cli-missing-scenario", "scenario file missing", ["validate", "missing.toml"], 2, [r"missing\.toml"],
-         xfail=CLI_FIX),
-    Case("cli-scenario-is-folder", "scenario path is a folder", ["run", "out", "-q"], 2, [r"\bout\b"],
-         xfail=CLI_FIX),
-    Case("cli-missing-results", "`info` of a missing file", ["info", "missing.h5"], 2, [r"missing\.h5"],
-         xfail=CLI_FIX),
-    Case("cli-negative-threads", "--threads -1", ["run", "tiny.toml", "--threads", "-1", "-q"], 2, ["--threads"],
-         xfail=CLI_FIX),
+    Case("cli-unknown-subcommand", "unknown subcommand", ["frobnicate"], 2,
+         ["unknown subcommand 'frobnicate'", "run, sweep, merge, validate, info"]),
+    Case("cli-no-subcommand", "no subcommand", [], 2, ["(?i)subcommand", "run, sweep, merge, validate, info"]),
+    Case("cli-unknown-option", "unknown option", ["validate", "tiny.toml", "--bogus"], 2, ["--bogus"]),
+    Case("cli-missing-scenario", "scenario file missing", ["validate", "missing.toml"], 2, [r"missing\.toml"]),
+    Case("cli-scenario-is-folder", "scenario path is a folder", ["run", "out", "-q"], 2, [r"\bout\b"]),
+    Case("cli-missing-results", "`info` of a missing file", ["info", "missing.h5"], 2, [r"missing\.h5"]),
+    Case("cli-negative-threads", "--threads -1", ["run", "tiny.toml", "--threads", "-1", "-q"], 2, ["--threads"]),
 ]
 
 CASES = SCENARIO_CASES + SWEEP_CASES + SET_CASES + NETWORK_CASES + OUTPUT_CASES + HDF5_BUG_CASES + CLI_CASES
@@ -515,6 +495,24 @@ def test_table_has_at_least_40_bad_inputs():
     assert len([c for c in CASES if c.code != 0]) >= 40
 
 
+def test_help_and_version_exit_0(bad_binary):
+    """Only errors exit 2: --help and --version still answer 0 (CLI11 signals them by exception)."""
+    for args in (["--help"], ["run", "--help"], ["--version"]):
+        proc = subprocess.run([str(bad_binary), *args], capture_output=True, text=True, timeout=30)
+        assert proc.returncode == 0, f"xsector {' '.join(args)}: exit {proc.returncode}\n{proc.stdout}{proc.stderr}"
+        assert proc.stdout.strip()
+
+
+def test_validate_refuses_a_swept_tick_axis_as_sweep_does(bad_binary, bad_data, tmp_path):
+    """`validate` must say exactly what `sweep` says about a sweep over simulation.years."""
+    answers = []
+    for args in (["validate", "sweep_over_years.toml"], ["sweep", "sweep_over_years.toml", "--dry-run"]):
+        proc = subprocess.run([str(bad_binary), *args], cwd=bad_data, capture_output=True, text=True, timeout=60)
+        assert proc.returncode == 2, proc.stderr
+        answers.append(proc.stderr.strip())
+    assert answers[0] == answers[1]
+
+
 def test_every_case_is_in_the_reliability_doc():
     source = os.environ.get("XSECTOR_SOURCE_DIR")
     if not source:
@@ -564,9 +562,7 @@ def print_table() -> None:
                 code = signal.Signals(-answer.code).name
             else:
                 code = str(answer.code) + (" *" if case.limit_memory else "")
-            fixes = {RESUME_HANG_FIX: 1, HDF5_CRASH_FIX: 2, INFO_DAMAGED_FIX: 3, CLI_FIX: 4,
-                     UNKNOWN_SUBCOMMAND_FIX: 5, MEMORY_FIX: 6, HUGE_SWEEP_FIX: 7, CONFLICT_FIX: 8}
-            status = f"**xfail**, fix {fixes[case.xfail]}" if case.xfail else "ok"
+            status = "**xfail**" if case.xfail else "ok"
             print(f"| {i + 1} | `{case.id}` | {case.what} | `xsector {' '.join(case.args)}` | {code} | {message} "
                   f"| {status} |")
 
