@@ -210,6 +210,10 @@ SET_CASES = [
     s("out-of-range", "foundation.public_share=7", "--set out of range", 2, "foundation.public_share",
       "out of range"),
     s("nan", "market.gain=nan", "--set nan", 2, "market.gain", "nan is not allowed"),
+    s("sigma-overflows", "sector.business.budget_sigma=1e6", "--set a lognormal sigma whose draws overflow "
+      "to infinity (docs/MODEL.md 8.11)", 2, "sector.business.budget_sigma", r"\[0, 10\]"),
+    s("median-beyond-any-economy", "provider.price_median=1e300", "--set a median price beyond any economy", 2,
+      "provider.price_median", r"1e\+15"),
     s("word-for-real", "market.gain=high", "--set a word for a real", 2, "market.gain", "real number"),
     s("missing-intervention", "intervention.3.rate=0.1", "--set of a missing intervention", 2,
       "no intervention 3"),
