@@ -14,6 +14,7 @@
 
 #include "parallel.hpp"
 #include "phases.hpp"
+#include "prefetch.hpp"
 #include "random.hpp"
 
 namespace xsector {
@@ -52,11 +53,12 @@ StageInputs stage_inputs(const World& w, std::size_t k) {
 void prefetch_stage_inputs(const World& w, std::size_t k) {
   const auto& c = w.agents.clients;
   const Collaborations& col = w.collabs;
-  __builtin_prefetch(&c.capacity[col.lead[k]]);
-  __builtin_prefetch(&c.compliance[col.lead[k]]);
+  prefetch(&c.capacity[col.lead[k]]);
+  prefetch(&c.compliance[col.lead[k]]);
+  prefetch(&c.toolkit[col.lead[k]]);
   for (int i = 0; i < col.partner_count[k]; ++i) {
-    __builtin_prefetch(&c.capacity[col.partners_of(k)[i]]);
-    __builtin_prefetch(&w.agents.trust[col.ties_of(k)[i]]);
+    prefetch(&c.capacity[col.partners_of(k)[i]]);
+    prefetch(&w.agents.trust[col.ties_of(k)[i]]);
   }
 }
 
@@ -65,12 +67,12 @@ void prefetch_stage_inputs(const World& w, std::size_t k) {
 void prefetch_effects(const World& w, std::size_t k) {
   const auto& c = w.agents.clients;
   const Collaborations& col = w.collabs;
-  __builtin_prefetch(&c.active[col.lead[k]], 1);
-  __builtin_prefetch(&c.capacity[col.lead[k]], 1);
+  prefetch(&c.active[col.lead[k]]);
+  prefetch(&c.capacity[col.lead[k]]);
   for (int i = 0; i < col.partner_count[k]; ++i) {
-    __builtin_prefetch(&c.active[col.partners_of(k)[i]], 1);
-    __builtin_prefetch(&c.capacity[col.partners_of(k)[i]], 1);
-    __builtin_prefetch(&w.agents.trust[col.ties_of(k)[i]], 1);
+    prefetch(&c.active[col.partners_of(k)[i]]);
+    prefetch(&c.capacity[col.partners_of(k)[i]]);
+    prefetch(&w.agents.trust[col.ties_of(k)[i]]);
   }
 }
 
@@ -222,7 +224,7 @@ void invite(World& w, const AgentDraws& hashes, std::size_t p) {
   const auto neighbours = w.network.neighbours(v);
   // The trust of every tie is a likely cache miss; asked for all at once, they overlap.
   for (std::size_t e = 0; e < neighbours.size(); ++e)
-    __builtin_prefetch(&w.agents.trust[w.network.tie_of(first + static_cast<EdgeId>(e))]);
+    prefetch(&w.agents.trust[w.network.tie_of(first + static_cast<EdgeId>(e))]);
   for (std::size_t e = 0; e < neighbours.size(); ++e) {
     const NodeId u = neighbours[e];
     const Sector su = w.sector_of(u);
@@ -365,8 +367,8 @@ void initiate(World& w, const TickContext& ctx, TickFlows& flows) {
   const auto& row_start = w.network.graph().m_forward.m_rowstart;
   const std::size_t initiators = ws.initiators.size();
   for_each_index(initiators, [&](std::size_t p) {
-    if (p + 16 < initiators) __builtin_prefetch(&row_start[ws.initiators[p + 16]]);
-    if (p + 8 < initiators) __builtin_prefetch(w.network.neighbours(ws.initiators[p + 8]).data());
+    if (p + 16 < initiators) prefetch(&row_start[ws.initiators[p + 16]]);
+    if (p + 8 < initiators) prefetch(w.network.neighbours(ws.initiators[p + 8]).data());
     invite(w, invite_hashes, p);
   });
   group_invitations(w);
