@@ -210,6 +210,28 @@ bool decide(World& w, const AgentDraws& draws, std::size_t i) {
   return true;
 }
 
+// The neighbours of v and their ties (each row is one or two cache lines).
+void prefetch_row(const World& w, NodeId v) {
+  const auto neighbours = w.network.neighbours(v);
+  if (neighbours.empty()) return;
+  prefetch(neighbours.data());
+  prefetch(neighbours.data() + neighbours.size() - 1);
+  prefetch(w.network.ties_of(v));
+  prefetch(w.network.ties_of(v) + neighbours.size() - 1);
+}
+
+// The trust of the ties that invite(v) will compare: those to clients of other sectors.
+// Reads v's row, which prefetch_row fetched earlier.
+void prefetch_candidate_trust(const World& w, NodeId v) {
+  const Sector sector = w.sector_of(v);
+  const auto neighbours = w.network.neighbours(v);
+  const TieId* const ties = w.network.ties_of(v);
+  for (std::size_t e = 0; e < neighbours.size(); ++e) {
+    const Sector su = w.sector_of(neighbours[e]);
+    if (is_client(su) && su != sector) prefetch(&w.agents.trust[ties[e]]);
+  }
+}
+
 // Step 2 for the initiator at position p: invite the `stride` best cross-sector client
 // neighbours, best first (insertion into a short sorted list).
 void invite(World& w, const AgentDraws& hashes, std::size_t p) {
@@ -220,16 +242,13 @@ void invite(World& w, const AgentDraws& hashes, std::size_t p) {
   const CandidateOrder before(hashes, v);
   Candidate best[256];  // stride = collab.partners, validated to be at most 100
   std::size_t kept = 0;
-  const EdgeId first = w.network.first_edge(v);
   const auto neighbours = w.network.neighbours(v);
-  // The trust of every tie is a likely cache miss; asked for all at once, they overlap.
-  for (std::size_t e = 0; e < neighbours.size(); ++e)
-    prefetch(&w.agents.trust[w.network.tie_of(first + static_cast<EdgeId>(e))]);
+  const TieId* const ties = w.network.ties_of(v);
   for (std::size_t e = 0; e < neighbours.size(); ++e) {
     const NodeId u = neighbours[e];
     const Sector su = w.sector_of(u);
     if (!is_client(su) || su == sector) continue;
-    const TieId tie = w.network.tie_of(first + static_cast<EdgeId>(e));
+    const TieId tie = ties[e];
     const Candidate cand{w.agents.trust[tie], u, tie, 0, false};
     if (kept == stride && !before(cand, best[kept - 1])) continue;
     std::size_t at = kept < stride ? kept++ : kept - 1;  // when full, the last one drops out
@@ -362,13 +381,15 @@ void initiate(World& w, const TickContext& ctx, TickFlows& flows) {
   ws.accepted.resize(slots);
   ws.invite_count.resize(ws.initiators.size());
   const AgentDraws invite_hashes(w.run_seed, tick, Purpose::invite_tiebreak);
-  // An initiator's row is a cache miss (initiators are a few percent of the nodes, spread
-  // out), and its address is known only once its row start is read: both are fetched ahead.
+  // What invite() reads is a chain of cache misses (initiators are a few percent of the
+  // nodes, spread out): the row start, then the neighbours and their ties, then the trust
+  // of each tie. Each link is fetched a few initiators ahead of the one that needs it.
   const auto& row_start = w.network.graph().m_forward.m_rowstart;
   const std::size_t initiators = ws.initiators.size();
   for_each_index(initiators, [&](std::size_t p) {
-    if (p + 16 < initiators) prefetch(&row_start[ws.initiators[p + 16]]);
-    if (p + 8 < initiators) prefetch(w.network.neighbours(ws.initiators[p + 8]).data());
+    if (p + 12 < initiators) prefetch(&row_start[ws.initiators[p + 12]]);
+    if (p + 8 < initiators) prefetch_row(w, ws.initiators[p + 8]);
+    if (p + 4 < initiators) prefetch_candidate_trust(w, ws.initiators[p + 4]);
     invite(w, invite_hashes, p);
   });
   group_invitations(w);
