@@ -198,16 +198,32 @@ class CandidateOrder {
   NodeId self_;
 };
 
-// Step 1 for one client: decide to initiate and reserve a slot (writes only itself).
-bool decide(World& w, const AgentDraws& draws, std::size_t i) {
+// Step 1 for the clients of positions [begin, end): decide to initiate and reserve a slot
+// (each writes only itself), flags[i] = 1 for those that do. First the clients with a free
+// slot are listed with their hazard, then drawn for in a tight loop (as in diffusion.cpp:
+// successive Philox draws overlap when nothing else is in the loop).
+void decide_block(World& w, const AgentDraws& draws, std::size_t begin, std::size_t end, std::uint8_t* flags) {
   auto& c = w.agents.clients;
-  const NodeId v = c.ids[i];
-  if (c.active[v] >= w.params.collab.max_active) return false;
-  const double rate = w.params.sector[index_of(w.network.sector(v))].collab_rate * c.mindset[v] /
-                      static_cast<double>(w.params.simulation.ticks_per_year);
-  if (!hazard_happens(draws.uniform(v), rate)) return false;  // probability 1 - exp(-rate)
-  ++c.active[v];
-  return true;
+  const double tpy = static_cast<double>(w.params.simulation.ticks_per_year);
+  const std::int64_t max_active = w.params.collab.max_active;
+  NodeId who[kBlockSize];
+  std::uint16_t at[kBlockSize];  // position - begin
+  double rate[kBlockSize], u[kBlockSize];
+  std::size_t m = 0;
+  for (std::size_t i = begin; i != end; ++i) {
+    const NodeId v = c.ids[i];
+    flags[i] = 0;
+    who[m] = v;
+    at[m] = static_cast<std::uint16_t>(i - begin);
+    rate[m] = w.params.sector[index_of(w.network.sector(v))].collab_rate * c.mindset[v] / tpy;
+    m += c.active[v] < max_active ? 1 : 0;  // a full client's entry is overwritten by the next
+  }
+  draws.uniforms(who, m, u);
+  for (std::size_t k = 0; k < m; ++k) {
+    if (!hazard_happens(u[k], rate[k])) continue;  // probability 1 - exp(-rate)
+    ++c.active[who[k]];
+    flags[begin + at[k]] = 1;
+  }
 }
 
 // The neighbours of v and their ties (each row is one or two cache lines).
@@ -372,9 +388,10 @@ void initiate(World& w, const TickContext& ctx, TickFlows& flows) {
   const auto& ids = w.agents.clients.ids;
   const auto tick = static_cast<std::uint64_t>(ctx.tick);
   const AgentDraws decisions(w.run_seed, tick, Purpose::initiate);
-  ordered_filter(
-      ids.size(), [&](std::size_t i) { return decide(w, decisions, i); }, [&](std::size_t i) { return ids[i]; },
-      ws.initiators, ws.initiates, ws.block_offsets);
+  ordered_filter_blocks(
+      ids.size(),
+      [&](std::size_t begin, std::size_t end, std::uint8_t* flags) { decide_block(w, decisions, begin, end, flags); },
+      [&](std::size_t i) { return ids[i]; }, ws.initiators, ws.initiates, ws.block_offsets);
   const std::size_t slots = ws.initiators.size() * w.collabs.stride();
   ws.invitee.resize(slots);
   ws.invite_tie.resize(slots);

@@ -54,23 +54,21 @@ double block_sum(std::size_t n, Term&& term, std::vector<double>& partial) {
   return total;
 }
 
-// value(i) for the indices i in [0, n) with keep(i), in ascending order of i, written to
-// `out` (resized). keep(i) is called exactly once per index, in parallel, and its answer
-// kept in `flags`; it may change state that belongs to i alone (a client deciding to
-// initiate reserves its own slot). `flags` and `offsets` are scratch.
-template <class Keep, class Value, class T>
-void ordered_filter(std::size_t n, Keep&& keep, Value&& value, std::vector<T>& out, std::vector<std::uint8_t>& flags,
-                    std::vector<std::uint32_t>& offsets) {
+// value(i) for the indices i in [0, n) that mark(begin, end, flags) flags, in ascending
+// order of i, written to `out` (resized). mark is called once per fixed block [begin, end),
+// in parallel, and sets flags[i] to 0 or 1 for every i of its block; it may change state
+// that belongs to those indices alone. Deciding a whole block at once lets a phase split
+// the decision into tight passes. `flags` and `offsets` are scratch.
+template <class Mark, class Value, class T>
+void ordered_filter_blocks(std::size_t n, Mark&& mark, Value&& value, std::vector<T>& out,
+                           std::vector<std::uint8_t>& flags, std::vector<std::uint32_t>& offsets) {
   const std::size_t blocks = block_count(n);
   flags.resize(n);
   offsets.assign(blocks + 1, 0);
   for_each_block(n, [&](std::size_t begin, std::size_t end, std::size_t b) {
+    mark(begin, end, flags.data());
     std::uint32_t count = 0;
-    for (std::size_t i = begin; i != end; ++i) {
-      const bool kept = keep(i);
-      flags[i] = kept ? 1 : 0;
-      count += kept ? 1 : 0;
-    }
+    for (std::size_t i = begin; i != end; ++i) count += flags[i];
     offsets[b + 1] = count;
   });
   for (std::size_t b = 0; b < blocks; ++b) offsets[b + 1] += offsets[b];
@@ -80,6 +78,18 @@ void ordered_filter(std::size_t n, Keep&& keep, Value&& value, std::vector<T>& o
     for (std::size_t i = begin; i != end; ++i)
       if (flags[i]) out[at++] = value(i);
   });
+}
+
+// The same with keep(i) called exactly once per index, in parallel.
+template <class Keep, class Value, class T>
+void ordered_filter(std::size_t n, Keep&& keep, Value&& value, std::vector<T>& out, std::vector<std::uint8_t>& flags,
+                    std::vector<std::uint32_t>& offsets) {
+  ordered_filter_blocks(
+      n,
+      [&](std::size_t begin, std::size_t end, std::uint8_t* f) {
+        for (std::size_t i = begin; i != end; ++i) f[i] = keep(i) ? 1 : 0;
+      },
+      value, out, flags, offsets);
 }
 
 // A stable parallel counting sort: value(i) for i in [0, n), grouped by key(i) < keys into
