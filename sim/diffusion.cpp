@@ -9,6 +9,7 @@
 
 #include "parallel.hpp"
 #include "phases.hpp"
+#include "prefetch.hpp"
 #include "random.hpp"
 
 namespace xsector {
@@ -54,12 +55,19 @@ void sync_adopter_counts(World& w) {
   // Each thread takes one range of nodes and applies the changes that land in it, so no
   // two threads write the same count.
   const std::size_t ranges = static_cast<std::size_t>(std::max(1, tbb::this_task_arena::max_concurrency()));
+  // The changed nodes are spread out, so their rows are cache misses: each row start is
+  // fetched 16 changes ahead and each row 8 ahead.
+  const auto& row_start = w.network.graph().m_forward.m_rowstart;
+  auto node = [&](std::size_t k) { return static_cast<NodeId>(changed[k] >> 1); };
   tbb::parallel_for(std::size_t{0}, ranges, [&](std::size_t r) {
     const NodeId lo = static_cast<NodeId>(n * r / ranges), hi = static_cast<NodeId>(n * (r + 1) / ranges);
-    for (const std::uint64_t change : changed) {
-      const std::uint32_t delta = change & 1 ? 1u : ~0u;  // +1 or -1, modulo 2^32
-      for (NodeId v : w.network.neighbours(static_cast<NodeId>(change >> 1)))
-        if (v >= lo && v < hi) w.adopter_neighbours[v] += delta;
+    std::uint32_t* const counts = w.adopter_neighbours.data();
+    for (std::size_t k = 0; k < changed.size(); ++k) {
+      if (k + 16 < changed.size()) prefetch(&row_start[node(k + 16)]);
+      if (k + 8 < changed.size()) prefetch(w.network.neighbours(node(k + 8)).data());
+      const std::uint32_t delta = changed[k] & 1 ? 1u : ~0u;  // +1 or -1, modulo 2^32
+      for (NodeId v : w.network.neighbours(node(k)))
+        if (v >= lo && v < hi) counts[v] += delta;
     }
   });
 }
