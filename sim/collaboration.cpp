@@ -62,16 +62,20 @@ void prefetch_stage_inputs(const World& w, std::size_t k) {
   }
 }
 
-// The same for what resolving k will change: members' active counts and capacity, and
-// the trust of its ties.
+// The same for what resolving k will change, now that its outcome is known: nothing when
+// it passes a stage before the last (most do); the trust of its ties and the members'
+// active counts when it ends; and the members' capacity when it succeeds.
 void prefetch_effects(const World& w, std::size_t k) {
   const auto& c = w.agents.clients;
   const Collaborations& col = w.collabs;
+  const std::int8_t outcome = w.collab_ws.outcome[k];
+  const bool succeeds = outcome == 1 && col.stage[k] + 1 == kStageCount;
+  if (outcome != 0 && !succeeds) return;
   prefetch(&c.active[col.lead[k]]);
-  prefetch(&c.capacity[col.lead[k]]);
+  if (succeeds) prefetch(&c.capacity[col.lead[k]]);
   for (int i = 0; i < col.partner_count[k]; ++i) {
     prefetch(&c.active[col.partners_of(k)[i]]);
-    prefetch(&c.capacity[col.partners_of(k)[i]]);
+    if (succeeds) prefetch(&c.capacity[col.partners_of(k)[i]]);
     prefetch(&w.agents.trust[col.ties_of(k)[i]]);
   }
 }
@@ -137,7 +141,7 @@ void resolve_due_stages(World& w, const TickContext& ctx, TickFlows& flows) {
   // Effects in creation order (MODEL.md 11.7). Serial, so the rows it will change are
   // fetched a few collaborations ahead.
   for (std::size_t k = 0; k < col.size(); ++k) {
-    if (k + kAhead < col.size()) prefetch_effects(w, k + kAhead);
+    if (k + 2 * kAhead < col.size()) prefetch_effects(w, k + 2 * kAhead);  // fewer lines each: further ahead
     if (ws.outcome[k] < 0) continue;
     const int lead_sector = index_of(w.sector_of(col.lead[k]));
     if (ws.outcome[k] == 0) {
