@@ -110,13 +110,16 @@ void rank_all(World& w, bool pool_open) {
   const auto& c = w.agents.clients;
   const auto& links = w.agents.institutions;
   const std::size_t demand = ws.demanders.size();
+  // Each demander's room (read in parallel: the link offsets of scattered demanders are
+  // cache misses), then the running sum.
   ws.option_offset.resize(demand + 1);
   ws.option_offset[0] = 0;
-  for (std::size_t d = 0; d < demand; ++d) {
+  const auto visible = static_cast<std::uint32_t>(ws.visible.size());
+  for_each_index(demand, [&](std::size_t d) {
     const NodeId v = ws.demanders[d];
-    ws.option_offset[d + 1] = ws.option_offset[d] + (links.offset[v + 1] - links.offset[v]) +
-                              static_cast<std::uint32_t>(ws.visible.size());
-  }
+    ws.option_offset[d + 1] = links.offset[v + 1] - links.offset[v] + visible;
+  });
+  std::partial_sum(ws.option_offset.begin(), ws.option_offset.end(), ws.option_offset.begin());
   ws.options.resize(ws.option_offset[demand]);
   ws.option_count.resize(demand);
   ws.log_funds.resize(demand);

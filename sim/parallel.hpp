@@ -93,28 +93,35 @@ void ordered_filter(std::size_t n, Keep&& keep, Value&& value, std::vector<T>& o
 }
 
 // A stable parallel counting sort: value(i) for i in [0, n), grouped by key(i) < keys into
-// `out`, ascending i within a key; group k is out[offsets[k], offsets[k + 1]). Each block
-// counts its keys, the counts are summed key by key and block by block into positions, and
-// each block writes its items there. `counts` is scratch (blocks × keys).
+// `out`, ascending i within a key; group k is out[offsets[k], offsets[k + 1]). Each part
+// counts its keys, the counts are summed key by key and part by part into positions, and
+// each part writes its items there. A stable sort has one result whatever the parts, so
+// they are few and large (at most kSortParts): the serial summing costs parts × keys.
+// `counts` is scratch (parts × keys).
+inline constexpr std::size_t kSortParts = 16;
+
 template <class Key, class Value, class T>
 void group_by_key(std::size_t n, std::size_t keys, Key&& key, Value&& value, std::vector<std::uint32_t>& offsets,
                   std::vector<T>& out, std::vector<std::uint32_t>& counts) {
-  const std::size_t blocks = block_count(n);
-  counts.assign(blocks * keys, 0);
-  for_each_block(n, [&](std::size_t begin, std::size_t end, std::size_t b) {
-    std::uint32_t* c = counts.data() + b * keys;
+  const std::size_t parts = std::clamp<std::size_t>(block_count(n), 1, kSortParts);
+  auto for_each_part = [&](auto&& f) {
+    tbb::parallel_for(std::size_t{0}, parts, [&](std::size_t p) { f(n * p / parts, n * (p + 1) / parts, p); });
+  };
+  counts.assign(parts * keys, 0);
+  for_each_part([&](std::size_t begin, std::size_t end, std::size_t p) {
+    std::uint32_t* c = counts.data() + p * keys;
     for (std::size_t i = begin; i != end; ++i) ++c[key(i)];
   });
   offsets.resize(keys + 1);
   std::uint32_t at = 0;
   for (std::size_t k = 0; k < keys; ++k) {
     offsets[k] = at;
-    for (std::size_t b = 0; b < blocks; ++b) at += std::exchange(counts[b * keys + k], at);
+    for (std::size_t p = 0; p < parts; ++p) at += std::exchange(counts[p * keys + k], at);
   }
   offsets[keys] = at;
   out.resize(n);
-  for_each_block(n, [&](std::size_t begin, std::size_t end, std::size_t b) {
-    std::uint32_t* c = counts.data() + b * keys;
+  for_each_part([&](std::size_t begin, std::size_t end, std::size_t p) {
+    std::uint32_t* c = counts.data() + p * keys;
     for (std::size_t i = begin; i != end; ++i) out[c[key(i)]++] = value(i);
   });
 }
