@@ -12,6 +12,7 @@
 #include <stdexcept>
 #include <utility>
 
+#include "exact_divisor.hpp"
 #include "parallel.hpp"
 #include "phases.hpp"
 #include "prefetch.hpp"
@@ -208,7 +209,7 @@ class CandidateOrder {
 // successive Philox draws overlap when nothing else is in the loop).
 void decide_block(World& w, const AgentDraws& draws, std::size_t begin, std::size_t end, std::uint8_t* flags) {
   auto& c = w.agents.clients;
-  const double tpy = static_cast<double>(w.params.simulation.ticks_per_year);
+  const ExactDivisor per_tick(static_cast<double>(w.params.simulation.ticks_per_year));
   const std::int64_t max_active = w.params.collab.max_active;
   NodeId who[kBlockSize];
   std::uint16_t at[kBlockSize];  // position - begin
@@ -219,7 +220,7 @@ void decide_block(World& w, const AgentDraws& draws, std::size_t begin, std::siz
     flags[i] = 0;
     who[m] = v;
     at[m] = static_cast<std::uint16_t>(i - begin);
-    rate[m] = w.params.sector[index_of(w.network.sector(v))].collab_rate * c.mindset[v] / tpy;
+    rate[m] = per_tick.divide(w.params.sector[index_of(w.network.sector(v))].collab_rate * c.mindset[v]);
     m += c.active[v] < max_active ? 1 : 0;  // a full client's entry is overwritten by the next
   }
   draws.uniforms(who, m, u);
