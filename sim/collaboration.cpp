@@ -12,8 +12,10 @@
 #include <stdexcept>
 #include <utility>
 
+#include "exact_divisor.hpp"
 #include "parallel.hpp"
 #include "phases.hpp"
+#include "prefetch.hpp"
 #include "random.hpp"
 
 namespace xsector {
@@ -52,25 +54,30 @@ StageInputs stage_inputs(const World& w, std::size_t k) {
 void prefetch_stage_inputs(const World& w, std::size_t k) {
   const auto& c = w.agents.clients;
   const Collaborations& col = w.collabs;
-  __builtin_prefetch(&c.capacity[col.lead[k]]);
-  __builtin_prefetch(&c.compliance[col.lead[k]]);
+  prefetch(&c.capacity[col.lead[k]]);
+  prefetch(&c.compliance[col.lead[k]]);
+  prefetch(&c.toolkit[col.lead[k]]);
   for (int i = 0; i < col.partner_count[k]; ++i) {
-    __builtin_prefetch(&c.capacity[col.partners_of(k)[i]]);
-    __builtin_prefetch(&w.agents.trust[col.ties_of(k)[i]]);
+    prefetch(&c.capacity[col.partners_of(k)[i]]);
+    prefetch(&w.agents.trust[col.ties_of(k)[i]]);
   }
 }
 
-// The same for what resolving k will change: members' active counts and capacity, and
-// the trust of its ties.
+// The same for what resolving k will change, now that its outcome is known: nothing when
+// it passes a stage before the last (most do); the trust of its ties and the members'
+// active counts when it ends; and the members' capacity when it succeeds.
 void prefetch_effects(const World& w, std::size_t k) {
   const auto& c = w.agents.clients;
   const Collaborations& col = w.collabs;
-  __builtin_prefetch(&c.active[col.lead[k]], 1);
-  __builtin_prefetch(&c.capacity[col.lead[k]], 1);
+  const std::int8_t outcome = w.collab_ws.outcome[k];
+  const bool succeeds = outcome == 1 && col.stage[k] + 1 == kStageCount;
+  if (outcome != 0 && !succeeds) return;
+  prefetch(&c.active[col.lead[k]]);
+  if (succeeds) prefetch(&c.capacity[col.lead[k]]);
   for (int i = 0; i < col.partner_count[k]; ++i) {
-    __builtin_prefetch(&c.active[col.partners_of(k)[i]], 1);
-    __builtin_prefetch(&c.capacity[col.partners_of(k)[i]], 1);
-    __builtin_prefetch(&w.agents.trust[col.ties_of(k)[i]], 1);
+    prefetch(&c.active[col.partners_of(k)[i]]);
+    if (succeeds) prefetch(&c.capacity[col.partners_of(k)[i]]);
+    prefetch(&w.agents.trust[col.ties_of(k)[i]]);
   }
 }
 
@@ -135,7 +142,7 @@ void resolve_due_stages(World& w, const TickContext& ctx, TickFlows& flows) {
   // Effects in creation order (MODEL.md 11.7). Serial, so the rows it will change are
   // fetched a few collaborations ahead.
   for (std::size_t k = 0; k < col.size(); ++k) {
-    if (k + kAhead < col.size()) prefetch_effects(w, k + kAhead);
+    if (k + 2 * kAhead < col.size()) prefetch_effects(w, k + 2 * kAhead);  // fewer lines each: further ahead
     if (ws.outcome[k] < 0) continue;
     const int lead_sector = index_of(w.sector_of(col.lead[k]));
     if (ws.outcome[k] == 0) {
@@ -196,16 +203,54 @@ class CandidateOrder {
   NodeId self_;
 };
 
-// Step 1 for one client: decide to initiate and reserve a slot (writes only itself).
-bool decide(World& w, const AgentDraws& draws, std::size_t i) {
+// Step 1 for the clients of positions [begin, end): decide to initiate and reserve a slot
+// (each writes only itself), flags[i] = 1 for those that do. First the clients with a free
+// slot are listed with their hazard, then drawn for in a tight loop (as in diffusion.cpp:
+// successive Philox draws overlap when nothing else is in the loop).
+void decide_block(World& w, const AgentDraws& draws, std::size_t begin, std::size_t end, std::uint8_t* flags) {
   auto& c = w.agents.clients;
-  const NodeId v = c.ids[i];
-  if (c.active[v] >= w.params.collab.max_active) return false;
-  const double rate = w.params.sector[index_of(w.network.sector(v))].collab_rate * c.mindset[v] /
-                      static_cast<double>(w.params.simulation.ticks_per_year);
-  if (!hazard_happens(draws.uniform(v), rate)) return false;  // probability 1 - exp(-rate)
-  ++c.active[v];
-  return true;
+  const ExactDivisor per_tick(static_cast<double>(w.params.simulation.ticks_per_year));
+  const std::int64_t max_active = w.params.collab.max_active;
+  NodeId who[kBlockSize];
+  std::uint16_t at[kBlockSize];  // position - begin
+  double rate[kBlockSize], u[kBlockSize];
+  std::size_t m = 0;
+  for (std::size_t i = begin; i != end; ++i) {
+    const NodeId v = c.ids[i];
+    flags[i] = 0;
+    who[m] = v;
+    at[m] = static_cast<std::uint16_t>(i - begin);
+    rate[m] = per_tick.divide(w.params.sector[index_of(w.network.sector(v))].collab_rate * c.mindset[v]);
+    m += c.active[v] < max_active ? 1 : 0;  // a full client's entry is overwritten by the next
+  }
+  draws.uniforms(who, m, u);
+  for (std::size_t k = 0; k < m; ++k) {
+    if (!hazard_happens(u[k], rate[k])) continue;  // probability 1 - exp(-rate)
+    ++c.active[who[k]];
+    flags[begin + at[k]] = 1;
+  }
+}
+
+// The neighbours of v and their ties (each row is one or two cache lines).
+void prefetch_row(const World& w, NodeId v) {
+  const auto neighbours = w.network.neighbours(v);
+  if (neighbours.empty()) return;
+  prefetch(neighbours.data());
+  prefetch(neighbours.data() + neighbours.size() - 1);
+  prefetch(w.network.ties_of(v));
+  prefetch(w.network.ties_of(v) + neighbours.size() - 1);
+}
+
+// The trust of the ties that invite(v) will compare: those to clients of other sectors.
+// Reads v's row, which prefetch_row fetched earlier.
+void prefetch_candidate_trust(const World& w, NodeId v) {
+  const Sector sector = w.sector_of(v);
+  const auto neighbours = w.network.neighbours(v);
+  const TieId* const ties = w.network.ties_of(v);
+  for (std::size_t e = 0; e < neighbours.size(); ++e) {
+    const Sector su = w.sector_of(neighbours[e]);
+    if (is_client(su) && su != sector) prefetch(&w.agents.trust[ties[e]]);
+  }
 }
 
 // Step 2 for the initiator at position p: invite the `stride` best cross-sector client
@@ -218,16 +263,13 @@ void invite(World& w, const AgentDraws& hashes, std::size_t p) {
   const CandidateOrder before(hashes, v);
   Candidate best[256];  // stride = collab.partners, validated to be at most 100
   std::size_t kept = 0;
-  const EdgeId first = w.network.first_edge(v);
   const auto neighbours = w.network.neighbours(v);
-  // The trust of every tie is a likely cache miss; asked for all at once, they overlap.
-  for (std::size_t e = 0; e < neighbours.size(); ++e)
-    __builtin_prefetch(&w.agents.trust[w.network.tie_of(first + static_cast<EdgeId>(e))]);
+  const TieId* const ties = w.network.ties_of(v);
   for (std::size_t e = 0; e < neighbours.size(); ++e) {
     const NodeId u = neighbours[e];
     const Sector su = w.sector_of(u);
     if (!is_client(su) || su == sector) continue;
-    const TieId tie = w.network.tie_of(first + static_cast<EdgeId>(e));
+    const TieId tie = ties[e];
     const Candidate cand{w.agents.trust[tie], u, tie, 0, false};
     if (kept == stride && !before(cand, best[kept - 1])) continue;
     std::size_t at = kept < stride ? kept++ : kept - 1;  // when full, the last one drops out
@@ -351,22 +393,25 @@ void initiate(World& w, const TickContext& ctx, TickFlows& flows) {
   const auto& ids = w.agents.clients.ids;
   const auto tick = static_cast<std::uint64_t>(ctx.tick);
   const AgentDraws decisions(w.run_seed, tick, Purpose::initiate);
-  ordered_filter(
-      ids.size(), [&](std::size_t i) { return decide(w, decisions, i); }, [&](std::size_t i) { return ids[i]; },
-      ws.initiators, ws.initiates, ws.block_offsets);
+  ordered_filter_blocks(
+      ids.size(),
+      [&](std::size_t begin, std::size_t end, std::uint8_t* flags) { decide_block(w, decisions, begin, end, flags); },
+      [&](std::size_t i) { return ids[i]; }, ws.initiators, ws.initiates, ws.block_offsets);
   const std::size_t slots = ws.initiators.size() * w.collabs.stride();
   ws.invitee.resize(slots);
   ws.invite_tie.resize(slots);
   ws.accepted.resize(slots);
   ws.invite_count.resize(ws.initiators.size());
   const AgentDraws invite_hashes(w.run_seed, tick, Purpose::invite_tiebreak);
-  // An initiator's row is a cache miss (initiators are a few percent of the nodes, spread
-  // out), and its address is known only once its row start is read: both are fetched ahead.
+  // What invite() reads is a chain of cache misses (initiators are a few percent of the
+  // nodes, spread out): the row start, then the neighbours and their ties, then the trust
+  // of each tie. Each link is fetched a few initiators ahead of the one that needs it.
   const auto& row_start = w.network.graph().m_forward.m_rowstart;
   const std::size_t initiators = ws.initiators.size();
   for_each_index(initiators, [&](std::size_t p) {
-    if (p + 16 < initiators) __builtin_prefetch(&row_start[ws.initiators[p + 16]]);
-    if (p + 8 < initiators) __builtin_prefetch(w.network.neighbours(ws.initiators[p + 8]).data());
+    if (p + 12 < initiators) prefetch(&row_start[ws.initiators[p + 12]]);
+    if (p + 8 < initiators) prefetch_row(w, ws.initiators[p + 8]);
+    if (p + 4 < initiators) prefetch_candidate_trust(w, ws.initiators[p + 4]);
     invite(w, invite_hashes, p);
   });
   group_invitations(w);

@@ -4,6 +4,7 @@
 // loop writes only the client's own W. The metrics' sums run serially in client order, so
 // they are the same for any thread count; the ledger's sum of allocations runs in fixed
 // blocks (parallel.hpp), which is also independent of the thread count.
+#include "exact_divisor.hpp"
 #include "parallel.hpp"
 #include "phases.hpp"
 
@@ -23,9 +24,9 @@ FoundationFlow foundation_flow(const World& w, const TickContext& ctx, std::uint
   return {capacity, pub, capacity - pub};
 }
 
-double allocation(const World& w, const TickContext& ctx, NodeId v, int sector) {
-  return ctx.policy.support_share[sector] * w.agents.clients.budget[v] * ctx.policy.budget_factor[sector] /
-         static_cast<double>(w.params.simulation.ticks_per_year);
+double allocation(const World& w, const TickContext& ctx, const ExactDivisor& per_tick, NodeId v, int sector) {
+  return per_tick.divide(ctx.policy.support_share[sector] * w.agents.clients.budget[v] *
+                         ctx.policy.budget_factor[sector]);
 }
 
 // At the first tick of a fiscal year, before this tick's funds are added (MODEL.md 7.1).
@@ -88,12 +89,13 @@ void run_funding(World& w, const TickContext& ctx, TickFlows& flows) {
   // Allocation and grants, each client writing only its own W; the block sums of the
   // allocations feed the ledger.
   auto& c = w.agents.clients;
+  const ExactDivisor per_tick(static_cast<double>(tpy));
   w.ledger.allocated += block_sum(
       c.ids.size(),
       [&](std::size_t i) {
         const NodeId v = c.ids[i];
         const Sector s = w.network.sector(v);
-        const double allocated = allocation(w, ctx, v, index_of(s));
+        const double allocated = allocation(w, ctx, per_tick, v, index_of(s));
         const bool linked = !w.agents.institutions.of(v).empty();  // most clients are not
         const double grants = linked ? grants_to(w, ctx, v, s) : 0.0;
         c.funds[v] += allocated + grants;

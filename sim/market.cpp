@@ -53,12 +53,21 @@ void find_demand(World& w) {
     if (w.collabs.stage[k] <= 1) std::atomic_ref<std::uint8_t>(ws.leads_early[w.collabs.lead[k]]).store(1, std::memory_order_relaxed);
   });
   const auto& c = w.agents.clients;
-  const auto& mp = w.params.market;
-  ordered_filter(
+  const double need_threshold = w.params.market.need_threshold, need_mindset = w.params.market.need_mindset;
+  // Without branches (& and | on whole booleans): which clients want an engagement is
+  // close to random, so a branch per test would be mispredicted often.
+  ordered_filter_blocks(
       c.ids.size(),
-      [&](std::size_t i) {
-        const NodeId v = c.ids[i];
-        return ws.leads_early[v] || (c.capacity[v] < mp.need_threshold && c.mindset[v] >= mp.need_mindset);
+      [&](std::size_t begin, std::size_t end, std::uint8_t* flags) {
+        const NodeId* const ids = c.ids.data();
+        const std::uint8_t* const leads = ws.leads_early.data();
+        const double* const capacity = c.capacity.data();
+        const double* const mindset = c.mindset.data();
+        for (std::size_t i = begin; i != end; ++i) {
+          const NodeId v = ids[i];
+          const bool in_need = (capacity[v] < need_threshold) & (mindset[v] >= need_mindset);
+          flags[i] = static_cast<std::uint8_t>((leads[v] != 0) | in_need);
+        }
       },
       [&](std::size_t i) { return c.ids[i]; }, ws.demanders, ws.wants, ws.block_offsets);
 }
@@ -101,13 +110,16 @@ void rank_all(World& w, bool pool_open) {
   const auto& c = w.agents.clients;
   const auto& links = w.agents.institutions;
   const std::size_t demand = ws.demanders.size();
+  // Each demander's room (read in parallel: the link offsets of scattered demanders are
+  // cache misses), then the running sum.
   ws.option_offset.resize(demand + 1);
   ws.option_offset[0] = 0;
-  for (std::size_t d = 0; d < demand; ++d) {
+  const auto visible = static_cast<std::uint32_t>(ws.visible.size());
+  for_each_index(demand, [&](std::size_t d) {
     const NodeId v = ws.demanders[d];
-    ws.option_offset[d + 1] = ws.option_offset[d] + (links.offset[v + 1] - links.offset[v]) +
-                              static_cast<std::uint32_t>(ws.visible.size());
-  }
+    ws.option_offset[d + 1] = links.offset[v + 1] - links.offset[v] + visible;
+  });
+  std::partial_sum(ws.option_offset.begin(), ws.option_offset.end(), ws.option_offset.begin());
   ws.options.resize(ws.option_offset[demand]);
   ws.option_count.resize(demand);
   ws.log_funds.resize(demand);

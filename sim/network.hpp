@@ -49,6 +49,8 @@ class Network {
   EdgeId first_edge(NodeId v) const { return graph_.m_forward.m_rowstart[v]; }
   std::size_t degree(NodeId v) const { return graph_.m_forward.m_rowstart[v + 1] - graph_.m_forward.m_rowstart[v]; }
   TieId tie_of(EdgeId e) const { return tie_of_edge_[e]; }
+  // The ties of v's neighbours, in neighbour order (tie_of(first_edge(v) + k) is ties_of(v)[k]).
+  const TieId* ties_of(NodeId v) const { return tie_of_edge_.data() + first_edge(v); }
   const std::vector<double>& initial_trust() const { return initial_trust_; }
   const CsrGraph& graph() const { return graph_; }
 

@@ -54,23 +54,21 @@ double block_sum(std::size_t n, Term&& term, std::vector<double>& partial) {
   return total;
 }
 
-// value(i) for the indices i in [0, n) with keep(i), in ascending order of i, written to
-// `out` (resized). keep(i) is called exactly once per index, in parallel, and its answer
-// kept in `flags`; it may change state that belongs to i alone (a client deciding to
-// initiate reserves its own slot). `flags` and `offsets` are scratch.
-template <class Keep, class Value, class T>
-void ordered_filter(std::size_t n, Keep&& keep, Value&& value, std::vector<T>& out, std::vector<std::uint8_t>& flags,
-                    std::vector<std::uint32_t>& offsets) {
+// value(i) for the indices i in [0, n) that mark(begin, end, flags) flags, in ascending
+// order of i, written to `out` (resized). mark is called once per fixed block [begin, end),
+// in parallel, and sets flags[i] to 0 or 1 for every i of its block; it may change state
+// that belongs to those indices alone. Deciding a whole block at once lets a phase split
+// the decision into tight passes. `flags` and `offsets` are scratch.
+template <class Mark, class Value, class T>
+void ordered_filter_blocks(std::size_t n, Mark&& mark, Value&& value, std::vector<T>& out,
+                           std::vector<std::uint8_t>& flags, std::vector<std::uint32_t>& offsets) {
   const std::size_t blocks = block_count(n);
   flags.resize(n);
   offsets.assign(blocks + 1, 0);
   for_each_block(n, [&](std::size_t begin, std::size_t end, std::size_t b) {
+    mark(begin, end, flags.data());
     std::uint32_t count = 0;
-    for (std::size_t i = begin; i != end; ++i) {
-      const bool kept = keep(i);
-      flags[i] = kept ? 1 : 0;
-      count += kept ? 1 : 0;
-    }
+    for (std::size_t i = begin; i != end; ++i) count += flags[i];
     offsets[b + 1] = count;
   });
   for (std::size_t b = 0; b < blocks; ++b) offsets[b + 1] += offsets[b];
@@ -82,29 +80,48 @@ void ordered_filter(std::size_t n, Keep&& keep, Value&& value, std::vector<T>& o
   });
 }
 
+// The same with keep(i) called exactly once per index, in parallel.
+template <class Keep, class Value, class T>
+void ordered_filter(std::size_t n, Keep&& keep, Value&& value, std::vector<T>& out, std::vector<std::uint8_t>& flags,
+                    std::vector<std::uint32_t>& offsets) {
+  ordered_filter_blocks(
+      n,
+      [&](std::size_t begin, std::size_t end, std::uint8_t* f) {
+        for (std::size_t i = begin; i != end; ++i) f[i] = keep(i) ? 1 : 0;
+      },
+      value, out, flags, offsets);
+}
+
 // A stable parallel counting sort: value(i) for i in [0, n), grouped by key(i) < keys into
-// `out`, ascending i within a key; group k is out[offsets[k], offsets[k + 1]). Each block
-// counts its keys, the counts are summed key by key and block by block into positions, and
-// each block writes its items there. `counts` is scratch (blocks × keys).
+// `out`, ascending i within a key; group k is out[offsets[k], offsets[k + 1]). Each part
+// counts its keys, the counts are summed key by key and part by part into positions, and
+// each part writes its items there. A stable sort has one result whatever the parts, so
+// they are few and large (at most kSortParts): the serial summing costs parts × keys.
+// `counts` is scratch (parts × keys).
+inline constexpr std::size_t kSortParts = 16;
+
 template <class Key, class Value, class T>
 void group_by_key(std::size_t n, std::size_t keys, Key&& key, Value&& value, std::vector<std::uint32_t>& offsets,
                   std::vector<T>& out, std::vector<std::uint32_t>& counts) {
-  const std::size_t blocks = block_count(n);
-  counts.assign(blocks * keys, 0);
-  for_each_block(n, [&](std::size_t begin, std::size_t end, std::size_t b) {
-    std::uint32_t* c = counts.data() + b * keys;
+  const std::size_t parts = std::clamp<std::size_t>(block_count(n), 1, kSortParts);
+  auto for_each_part = [&](auto&& f) {
+    tbb::parallel_for(std::size_t{0}, parts, [&](std::size_t p) { f(n * p / parts, n * (p + 1) / parts, p); });
+  };
+  counts.assign(parts * keys, 0);
+  for_each_part([&](std::size_t begin, std::size_t end, std::size_t p) {
+    std::uint32_t* c = counts.data() + p * keys;
     for (std::size_t i = begin; i != end; ++i) ++c[key(i)];
   });
   offsets.resize(keys + 1);
   std::uint32_t at = 0;
   for (std::size_t k = 0; k < keys; ++k) {
     offsets[k] = at;
-    for (std::size_t b = 0; b < blocks; ++b) at += std::exchange(counts[b * keys + k], at);
+    for (std::size_t p = 0; p < parts; ++p) at += std::exchange(counts[p * keys + k], at);
   }
   offsets[keys] = at;
   out.resize(n);
-  for_each_block(n, [&](std::size_t begin, std::size_t end, std::size_t b) {
-    std::uint32_t* c = counts.data() + b * keys;
+  for_each_part([&](std::size_t begin, std::size_t end, std::size_t p) {
+    std::uint32_t* c = counts.data() + p * keys;
     for (std::size_t i = begin; i != end; ++i) out[c[key(i)]++] = value(i);
   });
 }

@@ -4,6 +4,7 @@
 // threads, so any subset of agents can be updated in any order on any thread and the
 // draws are the same (MODEL.md 4).
 #include <cmath>
+#include <cstddef>
 #include <cstdint>
 
 #include <Random123/philox.h>
@@ -175,6 +176,13 @@ class AgentDraws {
     return h ^ x1 ^ k0;
   }
   double uniform(std::uint64_t agent) const { return (static_cast<double>(bits(agent) >> 11) + 0.5) * 0x1.0p-53; }
+  // out[k] = uniform(agents[k]) for k < n. A loop that does nothing else lets the processor
+  // overlap the long multiplication chains of successive draws: about twice as fast per
+  // draw as drawing inside a loop with other work.
+  template <class Agent>
+  void uniforms(const Agent* agents, std::size_t n, double* out) const {
+    for (std::size_t k = 0; k < n; ++k) out[k] = uniform(agents[k]);
+  }
   bool bernoulli(std::uint64_t agent, double p) const { return uniform(agent) < p; }
 
  private:

@@ -3,6 +3,7 @@
 
 #include <cmath>
 
+#include "exact_divisor.hpp"
 #include "random.hpp"
 
 using namespace xsector;
@@ -59,4 +60,26 @@ TEST(Random, RunSeedDependsOnPointAndReplicateOnly) {
   EXPECT_EQ(derive_run_seed(1, 2, 3), derive_run_seed(1, 2, 3));
   EXPECT_NE(derive_run_seed(1, 2, 3), derive_run_seed(1, 3, 2));
   EXPECT_NE(derive_run_seed(1, 2, 3), derive_run_seed(2, 2, 3));
+}
+
+// AgentDraws::uniforms gives, agent by agent, the first uniform of that agent's Stream.
+TEST(Random, BatchedAgentDrawsMatchStreams) {
+  const AgentDraws draws(11, 5, Purpose::initiate);
+  const std::uint32_t agents[] = {0, 1, 7, 4096, 123456789, 0xfffffffeu};
+  double u[6];
+  draws.uniforms(agents, 6, u);
+  for (int k = 0; k < 6; ++k) EXPECT_EQ(u[k], Stream(11, 5, agents[k], Purpose::initiate).uniform()) << agents[k];
+}
+
+// ExactDivisor: bit for bit x / d, whether it multiplies (d a power of two) or divides.
+TEST(Random, ExactDivisorIsDivision) {
+  for (double d : {1.0, 2.0, 3.0, 4.0, 12.0, 0.5, 52.0, 1024.0}) {
+    const ExactDivisor div(d);
+    Stream s(3, 0, static_cast<std::uint64_t>(d * 8), Purpose::lhs);
+    for (int i = 0; i < 20000; ++i) {
+      const double x = std::ldexp(s.uniform(), static_cast<int>(s.bits() % 2100) - 1074);  // subnormal to huge
+      EXPECT_EQ(div.divide(x), x / d) << x << " / " << d;
+      EXPECT_EQ(div.divide(-x), -x / d);
+    }
+  }
 }

@@ -1,0 +1,20 @@
+#pragma once
+// Software prefetch that the compiler keeps.
+//
+// GCC treats __builtin_prefetch as free of side effects, so a helper function whose body is
+// only prefetches is found "const" by its interprocedural analysis and every call to it is
+// deleted as dead code (GCC 12 at -O3 removed all of collaboration.cpp's prefetch helpers
+// this way). An asm statement marked volatile is never deleted, wherever it sits.
+namespace xsector {
+
+// Asks for the cache line holding p; a hint only, never faults.
+inline void prefetch(const void* p) {
+#if defined(__x86_64__) || defined(__i386__)
+  asm volatile("prefetcht0 %0" : : "m"(*static_cast<const char*>(p)));
+#else
+  __builtin_prefetch(p);
+  asm volatile("" : : "r"(p));  // keeps the call, and so the hint, alive
+#endif
+}
+
+}  // namespace xsector
