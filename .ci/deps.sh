@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Installs the Debian packages xsector needs (see ../shared/DEBIAN-NOTES.md), only those
-# that are missing, so a second call costs nothing.
+# Installs the Debian packages xsector needs (see ../shared/DEBIAN-NOTES.md), plus any
+# named as arguments (.ci/sanitizers.sh adds dpkg-dev), only those that are missing, so a
+# second call costs nothing.
 set -euo pipefail
 packages=(
   cmake g++ make git libboost-graph-dev libtbb-dev libhdf5-dev hdf5-tools libcli11-dev
@@ -8,6 +9,7 @@ packages=(
   python3-h5py python3-numpy python3-pandas python3-xarray python3-h5netcdf python3-matplotlib
   python3-pytest python3-nbclient python3-nbformat python3-ipykernel chromium
   openmpi-bin libopenmpi-dev clang libfuzzer-14-dev libclang-rt-14-dev
+  "$@"
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -15,18 +15,7 @@ shift || true
 targets=("$@")
 ((${#targets[@]})) || targets=(fuzz_scenario fuzz_output fuzz_network)
 
-bash .ci/deps.sh
-missing=()
-for p in clang libclang-rt-14-dev libfuzzer-14-dev; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-done
-if ((${#missing[@]})); then
-  echo "installing: ${missing[*]}"
-  sudo_cmd=()
-  [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
-  "${sudo_cmd[@]}" apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
-fi
+bash .ci/deps.sh  # clang, libfuzzer-14-dev and libclang-rt-14-dev among them
 
 start=$(date +%s)
 CC=clang CXX=clang++ cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DXSECTOR_FUZZ=ON \

@@ -17,16 +17,7 @@ root="$PWD"
 
 sudo_cmd=()
 [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
-bash .ci/deps.sh
-missing=()
-for p in clang libclang-rt-14-dev dpkg-dev; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-done
-if ((${#missing[@]})); then
-  echo "installing: ${missing[*]}"
-  "${sudo_cmd[@]}" apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
-fi
+bash .ci/deps.sh dpkg-dev  # dpkg-dev: `apt-get source` for the TSan build of oneTBB
 export CC=clang CXX=clang++
 
 # Debian's libhdf5 leaks a few hundred bytes when it gives up on a damaged file; that is

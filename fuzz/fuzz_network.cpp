@@ -18,14 +18,12 @@
 #include <string_view>
 
 #include "errors.hpp"
+#include "finding.hpp"
 #include "network.hpp"
 
 namespace {
 
-[[noreturn]] void finding(const char* what, const std::string& detail) {
-  std::fprintf(stderr, "FUZZ FINDING: %s: %s\n", what, detail.c_str());
-  std::abort();
-}
+using xsector::fuzz::finding;
 
 void write_file(const std::string& path, std::string_view text) {
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
@@ -68,11 +66,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     path = base + ".graphml";
     write_file(path, text);
   }
-  try {
-    check_invariants(xsector::load_network(path, 0.5));
-  } catch (const xsector::InputError&) {
-  } catch (const std::exception& e) {
-    finding("load_network", std::string("exception other than InputError: ") + e.what());
-  }
+  xsector::fuzz::accepts<xsector::InputError>("load_network",
+                                              [&] { check_invariants(xsector::load_network(path, 0.5)); });
   return 0;
 }

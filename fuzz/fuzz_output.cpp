@@ -18,28 +18,18 @@
 #include <string>
 
 #include "errors.hpp"
+#include "finding.hpp"
 #include "output/info.hpp"
 #include "output/results_file.hpp"
 
 namespace {
 
-[[noreturn]] void finding(const char* what, const std::string& detail) {
-  std::fprintf(stderr, "FUZZ FINDING: %s: %s\n", what, detail.c_str());
-  std::abort();
-}
+using xsector::fuzz::finding;
 
+// OutputError is the answer to a bad results file; anything else is a finding.
 template <class F>
 bool accepts(const char* stage, F&& f) {
-  try {
-    f();
-    return true;
-  } catch (const xsector::OutputError&) {
-    return false;
-  } catch (const std::exception& e) {
-    finding(stage, std::string("exception other than OutputError: ") + e.what());
-  } catch (...) {
-    finding(stage, "unknown exception");
-  }
+  return xsector::fuzz::accepts<xsector::OutputError>(stage, std::forward<F>(f));
 }
 
 void check_no_open_hdf5_objects(const char* stage) {

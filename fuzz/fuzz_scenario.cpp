@@ -15,29 +15,18 @@
 #include <vector>
 
 #include "errors.hpp"
+#include "finding.hpp"
 #include "param_table.hpp"
 #include "scenario.hpp"
 
 namespace {
 
-[[noreturn]] void finding(const char* what, const std::string& detail) {
-  std::fprintf(stderr, "FUZZ FINDING: %s: %s\n", what, detail.c_str());
-  std::abort();
-}
+using xsector::fuzz::finding;
 
-// Runs `f`; InputError is the expected answer to a bad input, anything else is a finding.
+// InputError is the answer to a bad scenario; anything else is a finding.
 template <class F>
 bool accepts(const char* stage, F&& f) {
-  try {
-    f();
-    return true;
-  } catch (const xsector::InputError&) {
-    return false;
-  } catch (const std::exception& e) {
-    finding(stage, std::string("exception other than InputError: ") + e.what());
-  } catch (...) {
-    finding(stage, "unknown exception");
-  }
+  return xsector::fuzz::accepts<xsector::InputError>(stage, std::forward<F>(f));
 }
 
 // Debian's toml++ 3.3.0 reaches TOML_UNREACHABLE (undefined behaviour) in

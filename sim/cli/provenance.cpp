@@ -1,23 +1,12 @@
 #include "provenance.hpp"
 
-#include <chrono>
 #include <cstdint>
 #include <cstdio>
-#include <ctime>
 #include <sstream>
 
 #include "version.hpp"
 
 namespace xsector {
-
-std::string utc_now_iso8601() {
-  const std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
-  std::tm tm{};
-  gmtime_r(&now, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
 
 std::string joined_command_line(int argc, char** argv) {
   std::string out;

@@ -5,11 +5,11 @@
 #include <vector>
 
 #include "output/results_file.hpp"
+#include "output/utc_time.hpp"
 #include "scenario.hpp"
 
 namespace xsector {
 
-std::string utc_now_iso8601();
 std::string joined_command_line(int argc, char** argv);
 // FNV-1a 64 of the resolved parameters and the sweep table, as 16 hex digits.
 std::string scenario_digest(const Scenario& scenario);

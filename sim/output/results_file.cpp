@@ -547,6 +547,19 @@ Handle open_metric(Path path, hid_t file, const MetricSpec& spec, std::size_t ru
 // ------------------------------------------------------------------------------------
 // The writer lock
 
+#ifdef F_OFD_SETLK
+constexpr int kSetLock = F_OFD_SETLK, kGetLock = F_OFD_GETLK;
+#else
+constexpr int kSetLock = F_SETLK, kGetLock = F_GETLK;
+#endif
+
+struct flock whole_file_write_lock() {
+  struct flock request {};
+  request.l_type = F_WRLCK;
+  request.l_whence = SEEK_SET;
+  return request;
+}
+
 // An advisory write lock on the results file (an open file description lock, which
 // neither HDF5's flock() nor other descriptors of this process interfere with). The
 // kernel drops it when the process dies, so a killed writer never leaves a stale lock.
@@ -565,15 +578,8 @@ class WriterLock {
       throw OutputError(path + ": cannot " + (create_new ? "create" : "open") + " it for writing: " +
                         std::strerror(err));
     }
-    struct flock request {};
-    request.l_type = F_WRLCK;
-    request.l_whence = SEEK_SET;
-#ifdef F_OFD_SETLK
-    const int command = F_OFD_SETLK;
-#else
-    const int command = F_SETLK;
-#endif
-    if (::fcntl(lock.fd_, command, &request) != 0 && (errno == EAGAIN || errno == EACCES))
+    struct flock request = whole_file_write_lock();
+    if (::fcntl(lock.fd_, kSetLock, &request) != 0 && (errno == EAGAIN || errno == EACCES))
       throw OutputError(path + ": is being written by another xsector process; wait for it to finish");
     // Other failures (a file system without locks) leave the file unlocked: better than
     // refusing to write results at all.
@@ -596,6 +602,19 @@ class WriterLock {
  private:
   int fd_ = -1;
 };
+
+}  // namespace
+
+bool being_written_by_another_process(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  struct flock query = whole_file_write_lock();
+  const bool held = ::fcntl(fd, kGetLock, &query) == 0 && query.l_type != F_UNLCK;
+  ::close(fd);
+  return held;
+}
+
+namespace {
 
 // ------------------------------------------------------------------------------------
 // Creating the layout

@@ -55,6 +55,10 @@ struct FileSummary {
   std::vector<double> wall_time;   // per run
 };
 
+// True if another process holds the writer lock on `path` (ResultsWriter takes it for as
+// long as it writes): a live sweep is writing the file, so it must not be replaced.
+bool being_written_by_another_process(const std::string& path);
+
 class ResultsWriter {
  public:
   // Creates a new file at `path` (fails if it exists) with every dataset allocated.

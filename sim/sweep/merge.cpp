@@ -1,25 +1,15 @@
 #include "sweep/merge.hpp"
 
 #include <algorithm>
-#include <chrono>
-#include <ctime>
 #include <optional>
 
 #include "errors.hpp"
 #include "output/atomic_output.hpp"
 #include "output/results_file.hpp"
+#include "output/utc_time.hpp"
 
 namespace xsector {
 namespace {
-
-std::string utc_now() {
-  const std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
-  std::tm tm{};
-  gmtime_r(&now, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
 
 void check_same_sweep(const std::string& first_path, const FileSummary& first, const std::string& path,
                       const FileSummary& part) {
@@ -81,7 +71,7 @@ MergeOutcome merge_parts(const MergeRequest& request) {
 
   FileHeader header = parts.front().header;
   header.command_line = request.command_line;
-  header.start_time = utc_now();
+  header.start_time = utc_now_iso8601();
   header.shard.clear();  // the merged file is the whole sweep
   AtomicOutput target(request.output, request.force);
   {
@@ -92,7 +82,7 @@ MergeOutcome merge_parts(const MergeRequest& request) {
       writer.write_run(r, read_run(request.parts[p], r), parts[p].wall_time[r]);
       ++outcome.copied;
     }
-    writer.finish(utc_now());
+    writer.finish(utc_now_iso8601());
   }
   target.commit();
   return outcome;

@@ -8,7 +8,6 @@
 #include <cstdint>
 #include <algorithm>
 #include <cstdlib>
-#include <ctime>
 #include <exception>
 #include <fstream>
 #include <iostream>
@@ -23,6 +22,7 @@
 
 #include "cli/exit_codes.hpp"
 #include "errors.hpp"
+#include "output/utc_time.hpp"
 
 namespace xsector {
 namespace {
@@ -50,15 +50,6 @@ std::size_t doubles_of(std::size_t ticks) {
   std::size_t n = 0;
   for (const MetricSpec& m : kMetrics) n += ticks * static_cast<std::size_t>(width_of(m.shape));
   return n;
-}
-
-std::string utc_now() {
-  const std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
-  std::tm tm{};
-  gmtime_r(&now, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
 }
 
 // Prints the current exception as main.cpp would and ends the whole job with its code.
@@ -146,7 +137,7 @@ SweepOutcome writer_rank(const FileHeader& header, const SweepRequest& request, 
   }
   outcome.done = done_before + outcome.ran_now;
   outcome.interrupted = !outcome.complete();
-  if (outcome.complete()) out.writer.finish(utc_now());
+  if (outcome.complete()) out.writer.finish(utc_now_iso8601());
   return outcome;  // an interrupted file is closed by the writer's destructor
 }
 

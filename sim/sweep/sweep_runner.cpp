@@ -1,6 +1,5 @@
 #include "sweep/sweep_runner.hpp"
 
-#include <fcntl.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -8,7 +7,6 @@
 #include <charconv>
 #include <chrono>
 #include <cstring>
-#include <ctime>
 #include <exception>
 #include <filesystem>
 #include <memory>
@@ -24,30 +22,13 @@
 
 #include "errors.hpp"
 #include "output/atomic_output.hpp"
+#include "output/utc_time.hpp"
 #include "simulation.hpp"
 
 namespace xsector {
 namespace {
 
 // ---- output file: fresh, forced or resumed --------------------------------------------
-
-// True if another process holds the results writer's lock on `path` (an open file
-// description write lock, see results_file.cpp): a live sweep is writing it.
-bool held_by_another_writer(const std::string& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return false;
-  struct flock query {};
-  query.l_type = F_WRLCK;
-  query.l_whence = SEEK_SET;
-#ifdef F_OFD_GETLK
-  const int command = F_OFD_GETLK;
-#else
-  const int command = F_GETLK;
-#endif
-  const bool held = ::fcntl(fd, command, &query) == 0 && query.l_type != F_UNLCK;
-  ::close(fd);
-  return held;
-}
 
 // A fresh file is created (layout, coordinates, all runs done = 0) under a temporary
 // name and put in place before the first run, then reopened for writing: a kill during
@@ -161,15 +142,6 @@ struct Producer {
   }
 };
 
-std::string utc_now() {
-  const std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
-  std::tm tm{};
-  gmtime_r(&now, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
-
 }  // namespace
 
 Shard parse_shard(std::string_view text) {
@@ -221,7 +193,7 @@ SweepOutput open_sweep_output(const FileHeader& header, const SweepRequest& requ
   }
   if (exists && !request.force)
     throw OutputError(path + " exists; pass --resume to complete it, or --force to start over");
-  if (exists && held_by_another_writer(path))
+  if (exists && being_written_by_another_process(path))
     throw OutputError(path + ": is being written by another xsector process; --force will not replace it");
   ResultsWriter writer = create_fresh(path, header, request.force);
   return {std::move(writer), runs_to_do(request.shard, std::vector<std::uint8_t>(header.runs.size(), 0)), total,
@@ -295,7 +267,7 @@ SweepOutcome run_sweep(const Scenario& scenario, const SweepPlan& plan, const Fi
   outcome.done = done_before + outcome.ran_now;
   outcome.interrupted = !outcome.complete();
   // end_time marks a complete file; an interrupted one is closed without it (destructor).
-  if (outcome.complete()) out.writer.finish(utc_now());
+  if (outcome.complete()) out.writer.finish(utc_now_iso8601());
   return outcome;
 }
 

@@ -385,10 +385,9 @@ def make_generated_files(binary: Path, data: Path, gen: Path) -> None:
     gen.mkdir(parents=True, exist_ok=True)
     (gen / "empty.h5").write_bytes(b"")
     try:
-        import h5py  # noqa: F401  (Debian's python3-h5py)
+        import h5py  # Debian's python3-h5py; without it the cases that need these files skip
     except ImportError:
         return
-    import h5py
     for args in (["run", str(data / "tiny.toml"), "-o", str(gen / "run.h5"), "-q"],
                  ["sweep", str(data / "tiny_sweep.toml"), "-o", str(gen / "sweep.h5"), "-q"],
                  ["sweep", str(data / "tiny_sweep.toml"), "--set", "simulation.seed=99", "-o",
@@ -458,30 +457,15 @@ def check_case(binary: Path, data: Path, gen: Path, work: Path, case: Case) -> A
 
 # ---- pytest -----------------------------------------------------------------------------------
 
-def _env_path(name: str, what: str) -> Path:
-    value = os.environ.get(name)
-    if not value:
-        pytest.skip(f"{name} is not set: point it at {what} (ctest sets it)")
-    path = Path(value)
-    if not path.exists():
-        pytest.fail(f"{name}={value} does not exist")
-    return path
+@pytest.fixture(scope="module")
+def bad_data(source_dir) -> Path:
+    return source_dir / "tests" / "data" / "bad_inputs"
 
 
 @pytest.fixture(scope="module")
-def bad_binary() -> Path:
-    return _env_path("XSECTOR_BIN", "the built xsector binary")
-
-
-@pytest.fixture(scope="module")
-def bad_data() -> Path:
-    return _env_path("XSECTOR_SOURCE_DIR", "the xsector source tree") / "tests" / "data" / "bad_inputs"
-
-
-@pytest.fixture(scope="module")
-def generated(bad_binary, bad_data, tmp_path_factory) -> Path:
+def generated(xsector_bin, bad_data, tmp_path_factory) -> Path:
     gen = tmp_path_factory.mktemp("bad_inputs_generated")
-    make_generated_files(bad_binary, bad_data, gen)
+    make_generated_files(xsector_bin, bad_data, gen)
     return gen
 
 
@@ -491,27 +475,27 @@ def _param(case: Case):
 
 
 @pytest.mark.parametrize("case", [_param(c) for c in CASES])
-def test_bad_input(case, bad_binary, bad_data, generated, tmp_path):
-    check_case(bad_binary, bad_data, generated, tmp_path / "work", case)
+def test_bad_input(case, xsector_bin, bad_data, generated, tmp_path):
+    check_case(xsector_bin, bad_data, generated, tmp_path / "work", case)
 
 
 def test_table_has_at_least_40_bad_inputs():
     assert len([c for c in CASES if c.code != 0]) >= 40
 
 
-def test_help_and_version_exit_0(bad_binary):
+def test_help_and_version_exit_0(xsector_bin):
     """Only errors exit 2: --help and --version still answer 0 (CLI11 signals them by exception)."""
     for args in (["--help"], ["run", "--help"], ["--version"]):
-        proc = subprocess.run([str(bad_binary), *args], capture_output=True, text=True, timeout=30)
+        proc = subprocess.run([str(xsector_bin), *args], capture_output=True, text=True, timeout=30)
         assert proc.returncode == 0, f"xsector {' '.join(args)}: exit {proc.returncode}\n{proc.stdout}{proc.stderr}"
         assert proc.stdout.strip()
 
 
-def test_validate_refuses_a_swept_tick_axis_as_sweep_does(bad_binary, bad_data, tmp_path):
+def test_validate_refuses_a_swept_tick_axis_as_sweep_does(xsector_bin, bad_data, tmp_path):
     """`validate` must say exactly what `sweep` says about a sweep over simulation.years."""
     answers = []
     for args in (["validate", "sweep_over_years.toml"], ["sweep", "sweep_over_years.toml", "--dry-run"]):
-        proc = subprocess.run([str(bad_binary), *args], cwd=bad_data, capture_output=True, text=True, timeout=60)
+        proc = subprocess.run([str(xsector_bin), *args], cwd=bad_data, capture_output=True, text=True, timeout=60)
         assert proc.returncode == 2, proc.stderr
         answers.append(proc.stderr.strip())
     assert answers[0] == answers[1]

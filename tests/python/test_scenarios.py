@@ -22,26 +22,6 @@ import numpy as np
 import pytest
 
 
-def _env_path(name: str, what: str) -> Path:
-    value = os.environ.get(name)
-    if not value:
-        pytest.skip(f"{name} is not set: point it at {what} (ctest sets it)")
-    path = Path(value)
-    if not path.exists():
-        pytest.fail(f"{name}={value} does not exist")
-    return path
-
-
-@pytest.fixture(scope="module")
-def xbin() -> Path:
-    return _env_path("XSECTOR_BIN", "the built xsector binary")
-
-
-@pytest.fixture(scope="module")
-def src() -> Path:
-    return _env_path("XSECTOR_SOURCE_DIR", "the xsector source tree")
-
-
 def _source_dir_or_none() -> Path | None:
     value = os.environ.get("XSECTOR_SOURCE_DIR")
     return Path(value) if value and Path(value).is_dir() else None
@@ -62,13 +42,13 @@ SMALL_SCALE = {"us_national": 0.01, "us_national_calibration": 0.01}
 MAX_SWEEP_RUNS = 8
 
 
-def _xsector(xbin: Path, *args, timeout=300) -> subprocess.CompletedProcess:
-    result = subprocess.run([str(xbin), *map(str, args)], capture_output=True, text=True, timeout=timeout)
+def _xsector(xsector_bin: Path, *args, timeout=300) -> subprocess.CompletedProcess:
+    result = subprocess.run([str(xsector_bin), *map(str, args)], capture_output=True, text=True, timeout=timeout)
     return result
 
 
-def _calibrate_module(src: Path):
-    path = src / "scenarios" / "calibration" / "calibrate.py"
+def _calibrate_module(source_dir: Path):
+    path = source_dir / "scenarios" / "calibration" / "calibrate.py"
     spec = importlib.util.spec_from_file_location("xsector_calibrate", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
@@ -83,15 +63,15 @@ def _all_done(path: Path) -> np.ndarray:
 # --- every scenario file ------------------------------------------------------------------
 
 @pytest.mark.parametrize("name", SCENARIOS)
-def test_scenario_validates(xbin, src, name):
-    result = _xsector(xbin, "validate", src / name)
+def test_scenario_validates(xsector_bin, source_dir, name):
+    result = _xsector(xsector_bin, "validate", source_dir / name)
     assert result.returncode == 0, f"xsector validate {name} failed:\n{result.stdout}{result.stderr}"
     assert ": ok" in result.stdout
 
 
 @pytest.mark.parametrize("name", SCENARIOS)
-def test_scenario_runs_on_a_short_horizon(xbin, src, name, tmp_path):
-    path = src / name
+def test_scenario_runs_on_a_short_horizon(xsector_bin, source_dir, name, tmp_path):
+    path = source_dir / name
     data = tomllib.loads(path.read_text())
     # One year, or one year past the latest intervention start (an intervention must not
     # start after the horizon).
@@ -103,18 +83,18 @@ def test_scenario_runs_on_a_short_horizon(xbin, src, name, tmp_path):
         sets += ["--set", f"population.scale={scale}"]
     out = tmp_path / "out.h5"
     if "sweep" in data:
-        dry = _xsector(xbin, "sweep", path, "-o", out, "--dry-run", *sets)
+        dry = _xsector(xsector_bin, "sweep", path, "-o", out, "--dry-run", *sets)
         assert dry.returncode == 0, dry.stderr
         runs = int(re.search(r"^runs:\s+(\d+)", dry.stdout, re.M).group(1))
         shards = max(1, math.ceil(runs / MAX_SWEEP_RUNS))
-        result = _xsector(xbin, "sweep", path, "-o", out, "--quiet", "--threads", "2",
+        result = _xsector(xsector_bin, "sweep", path, "-o", out, "--quiet", "--threads", "2",
                           "--shard", f"0/{shards}", *sets)
         assert result.returncode == 0, f"xsector sweep {name} failed:\n{result.stdout}{result.stderr}"
         done = _all_done(out)
         assert done.size == runs
         assert done[::shards].all() and done.sum() == len(range(0, runs, shards))
     else:
-        result = _xsector(xbin, "run", path, "-o", out, "--quiet", "--threads", "2", *sets)
+        result = _xsector(xsector_bin, "run", path, "-o", out, "--quiet", "--threads", "2", *sets)
         assert result.returncode == 0, f"xsector run {name} failed:\n{result.stdout}{result.stderr}"
         assert _all_done(out).all()
     with h5py.File(out, "r") as h:
@@ -123,8 +103,8 @@ def test_scenario_runs_on_a_short_horizon(xbin, src, name, tmp_path):
 
 # --- the national scenario ----------------------------------------------------------------
 
-def test_national_counts_and_sources(src):
-    data = tomllib.loads((src / "scenarios" / "us_national.toml").read_text())
+def test_national_counts_and_sources(source_dir):
+    data = tomllib.loads((source_dir / "scenarios" / "us_national.toml").read_text())
     pop = data["population"]
     # 2012 Census of Governments: counties + municipalities + townships + special
     # districts + school districts.
@@ -143,10 +123,10 @@ def test_national_counts_and_sources(src):
     assert 28.5e6 <= ends / 2 <= 31.5e6, ends / 2
 
 
-def test_national_network_has_about_30_million_ties(xbin, src, tmp_path):
+def test_national_network_has_about_30_million_ties(xsector_bin, source_dir, tmp_path):
     """Realised ties at scale 0.01, times 100, are about 30 million."""
     out = tmp_path / "nat.h5"
-    result = _xsector(xbin, "run", src / "scenarios" / "us_national.toml", "-o", out, "--quiet", "--snapshots",
+    result = _xsector(xsector_bin, "run", source_dir / "scenarios" / "us_national.toml", "-o", out, "--quiet", "--snapshots",
                       "--set", "simulation.years=1", "--set", "population.scale=0.01")
     assert result.returncode == 0, result.stderr
     with h5py.File(out, "r") as h:
@@ -155,23 +135,23 @@ def test_national_network_has_about_30_million_ties(xbin, src, tmp_path):
     assert 28.5e6 <= ties <= 31.5e6, ties
 
 
-def test_calibration_sweep_file_is_current(src):
+def test_calibration_sweep_file_is_current(source_dir):
     """scenarios/calibration/us_national_calibration.toml is generated from us_national.toml."""
-    cal = _calibrate_module(src)
+    cal = _calibrate_module(source_dir)
     assert cal.SWEEP_FILE.read_text() == cal.sweep_file_text(), (
         "the calibration sweep file is out of date: run "
         "/usr/bin/python3 scenarios/calibration/calibrate.py write-sweep")
 
 
-def test_national_first_year_calibration(xbin, src, tmp_path):
+def test_national_first_year_calibration(xsector_bin, source_dir, tmp_path):
     """docs/CALIBRATION.md: the first simulated year's support spending is $30M +-15% and the
     government share of it is at most one third. Checked at population.scale 0.1 (spending /
     scale) over seeds 1-5, whose mean has a seed-to-seed standard error of about 6%."""
-    cal = _calibrate_module(src)
+    cal = _calibrate_module(source_dir)
     spending, shares = [], []
     for seed in range(1, 6):
         out = tmp_path / f"cal{seed}.h5"
-        result = _xsector(xbin, "run", src / "scenarios" / "us_national.toml", "-o", out, "--quiet",
+        result = _xsector(xsector_bin, "run", source_dir / "scenarios" / "us_national.toml", "-o", out, "--quiet",
                           "--set", "simulation.years=1", "--set", f"population.scale={cal.CALIBRATION_SCALE}",
                           "--set", f"simulation.seed={seed}")
         assert result.returncode == 0, result.stderr
@@ -187,13 +167,13 @@ def test_national_first_year_calibration(xbin, src, tmp_path):
 
 # --- the effects table ----------------------------------------------------------------------
 
-def test_effects_command_reports_every_intervention_scenario(xbin, src):
-    result = subprocess.run([sys.executable, str(src / "scenarios" / "effects.py"), "--xsector", str(xbin),
+def test_effects_command_reports_every_intervention_scenario(xsector_bin, source_dir):
+    result = subprocess.run([sys.executable, str(source_dir / "scenarios" / "effects.py"), "--xsector", str(xsector_bin),
                              "--replicates", "2"], capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stderr
     rows = [line for line in result.stdout.splitlines() if line.startswith("| ")]
     names = {row.split("|")[1].strip() for row in rows}
-    expected = {p.stem for p in (src / "scenarios").glob("*.toml")
+    expected = {p.stem for p in (source_dir / "scenarios").glob("*.toml")
                 if "intervention" in tomllib.loads(p.read_text()) and "sweep" not in tomllib.loads(p.read_text())
                 and p.stem != "us_national"}
     assert expected <= names, f"missing rows: {expected - names}"
