@@ -29,26 +29,17 @@ double count_in_file(const fs::path& path, std::string_view needle) {
   return count;
 }
 
-// network.file as the loader will find it: as given, else beside the scenario file.
-std::optional<fs::path> network_file(const Scenario& scenario) {
-  const fs::path given = scenario.params.network.file;
-  std::error_code ec;
-  if (fs::exists(given, ec)) return given;
-  const fs::path beside = fs::path(scenario.source).parent_path() / given;
-  if (given.is_relative() && fs::exists(beside, ec)) return beside;
-  return std::nullopt;  // the loader reports it
-}
-
 void count_network_file(const Scenario& scenario, MemoryEstimate& e) {
   e.population_keys = "network.file";
-  const std::optional<fs::path> file = network_file(scenario);
-  if (!file) return;
-  const std::string name = file->string();
+  const fs::path file = network_file_path(scenario);
+  std::error_code ec;
+  if (!fs::exists(file, ec)) return;  // the loader reports it
+  const std::string name = file.string();
   if (name.ends_with(".graphml")) {
-    e.agents = count_in_file(*file, "<node");
-    e.ties = count_in_file(*file, "<edge");
+    e.agents = count_in_file(file, "<node");
+    e.ties = count_in_file(file, "<edge");
   } else if (name.ends_with(".nodes.csv")) {
-    e.agents = std::max(0.0, count_in_file(*file, "\n") - 1);  // less the header
+    e.agents = std::max(0.0, count_in_file(file, "\n") - 1);  // less the header
     const fs::path edges = name.substr(0, name.size() - std::string_view(".nodes.csv").size()) + ".edges.csv";
     e.ties = std::max(0.0, count_in_file(edges, "\n") - 1);
   }

@@ -783,4 +783,12 @@ std::string resolved_parameters_toml(const Scenario& scenario) {
   return out;
 }
 
+std::string network_file_path(const Scenario& scenario) {
+  std::filesystem::path file(scenario.params.network.file);
+  if (file.empty()) return {};
+  if (file.is_relative() && !scenario.source.empty() && std::filesystem::exists(scenario.source))
+    file = std::filesystem::path(scenario.source).parent_path() / file;
+  return file.string();
+}
+
 }  // namespace xsector

@@ -86,4 +86,8 @@ void validate_scenario(const Scenario& scenario, std::string_view origin);
 
 std::string_view sweep_method_name(SweepMethod method);
 
+// network.file as a run loads it: a relative path is taken beside the scenario file when
+// the scenario came from one. Empty when the network is generated.
+std::string network_file_path(const Scenario& scenario);
+
 }  // namespace xsector

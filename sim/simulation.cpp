@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <chrono>
-#include <filesystem>
 
 #include "finite_check.hpp"
 #include "parallel.hpp"
@@ -18,12 +17,7 @@ std::uint64_t run_seed_of(const Scenario& scenario, RunIdentity run) {
 
 Network network_for(const Scenario& scenario, std::uint64_t run_seed) {
   Params params = scenario.params;
-  if (!params.network.file.empty()) {
-    std::filesystem::path file(params.network.file);
-    if (file.is_relative() && !scenario.source.empty() && std::filesystem::exists(scenario.source))
-      file = std::filesystem::path(scenario.source).parent_path() / file;
-    params.network.file = file.string();
-  }
+  params.network.file = network_file_path(scenario);
   return build_network(params, run_seed);
 }
 
