@@ -32,8 +32,8 @@ sweep_toml() {  # scale years replicates
   printf '[simulation]\nyears = %s\nseed = 11\n\n[population]\nscale = %s\n\n[sweep]\nmethod = "grid"\nreplicates = %s\n\n[sweep.parameters]\n"foundation.public_share" = [0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9]\n' "$2" "$1" "$3"
 }
 sweep_toml 0.02 2 3 > small.toml
-# Slow enough (a few seconds) that a kill can land mid-sweep: 100 runs.
-sweep_toml 0.5 5 10 > big.toml
+# Slow enough (a second or more) that a kill can land mid-sweep: 100 runs.
+sweep_toml 1.0 20 10 > big.toml
 
 # ---- 1. three ranks equal one process -----------------------------------------------------
 "$bin" sweep small.toml -o one.h5 --quiet
@@ -59,7 +59,13 @@ if [ "$done" = "$total" ] && "$python" "$compare" one.h5 part.h5; then pass "mpi
 else fail "mpirun --resume: $done of $total done or file differs"; fi
 
 # ---- 3. a worker rank killed, then --resume -------------------------------------------------
+ref_start=$(date +%s.%N)
 "$bin" sweep big.toml -o ref.h5 --quiet
+ref_seconds=$(awk -v a="$ref_start" -v b="$(date +%s.%N)" 'BEGIN { print b - a }')
+# The kill comes at a random fraction of the reference sweep's wall time after the ranks
+# are up; the fraction adapts when a kill lands too late (all done) or too early (none),
+# so the test holds on machines of any speed (a fixed delay missed on a faster host).
+frac_low=0.05 frac_high=0.6
 landed=0
 for attempt in 1 2 3 4 5 6 7 8; do
   rm -f killed.h5 killed.h5.tmp-* pid.*
@@ -67,14 +73,19 @@ for attempt in 1 2 3 4 5 6 7 8; do
   job=$!
   for _ in $(seq 200); do [ -s pid.1 ] && [ -s pid.2 ] && break; sleep 0.05; done
   victim=$(( RANDOM % 2 + 1 ))
-  # a random moment of the sweep (it takes about 3 s here, more when the machine is busy)
-  sleep "$(awk -v r="$RANDOM" 'BEGIN { printf "%.2f", 0.2 + 1.5 * r / 32767 }')"
+  sleep "$(awk -v r="$RANDOM" -v t="$ref_seconds" -v lo="$frac_low" -v hi="$frac_high" \
+    'BEGIN { printf "%.3f", t * (lo + (hi - lo) * r / 32767) }')"
   [ -s "pid.$victim" ] && kill -KILL "$(cat "pid.$victim")" 2> /dev/null || true
   set +e; wait "$job"; rc=$?; set -e
   [ -f killed.h5 ] || { echo "attempt $attempt: no file (rc $rc)"; continue; }
   read -r done total < <("$python" "$compare" --count killed.h5 || echo "-1 -1")
   echo "attempt $attempt: killed rank $victim, mpirun exit $rc, $done of $total runs in the file"
   if [ "$done" -gt 0 ] && [ "$done" -lt "$total" ]; then landed=1; break; fi
+  if [ "$done" = "$total" ]; then  # too late: aim earlier
+    frac_high=$(awk -v h="$frac_high" 'BEGIN { print h / 2 }'); frac_low=$(awk -v l="$frac_low" 'BEGIN { print l / 2 }')
+  else  # too early (no run finished): aim later
+    frac_low=$(awk -v l="$frac_low" -v h="$frac_high" 'BEGIN { print (l + h) / 2 }'); frac_high=$(awk -v h="$frac_high" 'BEGIN { print h * 1.5 }')
+  fi
 done
 if [ "$landed" = 1 ]; then
   # the runs already in the killed file are those of the uninterrupted sweep
