@@ -1,6 +1,7 @@
 #include "memory_estimate.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -14,17 +15,25 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// Occurrences of `needle` in a file, read in blocks (a network file can be gigabytes).
-double count_in_file(const fs::path& path, std::string_view needle) {
+// Occurrences of each needle in a file, counted in one pass over blocks (a network file
+// can be gigabytes). Each block is searched with the last (longest needle - 1) bytes of the
+// one before in front, so that a needle cut by the block boundary is found; a match lying
+// wholly in that carried part was counted with the block before and is skipped.
+template <std::size_t N>
+std::array<double, N> count_in_file(const fs::path& path, const std::array<std::string_view, N>& needles) {
+  std::array<double, N> count{};
   std::ifstream in(path, std::ios::binary);
-  if (!in) return 0;
+  if (!in) return count;
+  std::size_t longest = 1;
+  for (std::string_view needle : needles) longest = std::max(longest, needle.size());
   std::string carry, block(1 << 20, '\0');
-  double count = 0;
   while (in) {
     in.read(block.data(), static_cast<std::streamsize>(block.size()));
     const std::string text = carry + block.substr(0, static_cast<std::size_t>(in.gcount()));
-    for (auto at = text.find(needle); at != std::string::npos; at = text.find(needle, at + 1)) ++count;
-    carry = text.size() >= needle.size() ? text.substr(text.size() - needle.size() + 1) : text;
+    for (std::size_t i = 0; i < N; ++i)
+      for (auto at = text.find(needles[i]); at != std::string::npos; at = text.find(needles[i], at + 1))
+        count[i] += at + needles[i].size() > carry.size() ? 1 : 0;
+    carry = text.size() >= longest ? text.substr(text.size() - longest + 1) : text;
   }
   return count;
 }
@@ -36,12 +45,13 @@ void count_network_file(const Scenario& scenario, MemoryEstimate& e) {
   if (!fs::exists(file, ec)) return;  // the loader reports it
   const std::string name = file.string();
   if (name.ends_with(".graphml")) {
-    e.agents = count_in_file(file, "<node");
-    e.ties = count_in_file(file, "<edge");
+    const auto [nodes, edges] = count_in_file<2>(file, {"<node", "<edge"});
+    e.agents = nodes;
+    e.ties = edges;
   } else if (name.ends_with(".nodes.csv")) {
-    e.agents = std::max(0.0, count_in_file(file, "\n") - 1);  // less the header
+    e.agents = std::max(0.0, count_in_file<1>(file, {"\n"})[0] - 1);  // less the header
     const fs::path edges = name.substr(0, name.size() - std::string_view(".nodes.csv").size()) + ".edges.csv";
-    e.ties = std::max(0.0, count_in_file(edges, "\n") - 1);
+    e.ties = std::max(0.0, count_in_file<1>(edges, {"\n"})[0] - 1);
   }
 }
 

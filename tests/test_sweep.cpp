@@ -784,6 +784,32 @@ TEST(MemoryEstimate, CountsANetworkFile) {
   }
 }
 
+// The file is read in blocks of 1 MiB: an element cut by a block boundary is counted
+// once, wherever the cut falls in it, and nothing else in a GraphML file is counted.
+TEST(MemoryEstimate, CountsGraphmlElementsCutByTheReadBlocks) {
+  constexpr std::size_t kBlock = std::size_t{1} << 20;  // memory_estimate.cpp's block size
+  const fs::path dir = fs::temp_directory_path() / ("xsector-estimate-" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  for (std::size_t cut = 0; cut <= 5; ++cut) {  // the boundary falls `cut` bytes into a "<node"
+    const std::string head = "<graphml>\n<key id=\"s\" for=\"node\"/>\n<graph edgedefault=\"undirected\">\n";
+    std::string text = head + "<!--";
+    text.append(kBlock - cut - text.size() - 4, 'x');
+    text += "-->\n";
+    ASSERT_EQ(text.size(), kBlock - cut);
+    for (int i = 0; i < 3; ++i) text += "<node id=\"v" + std::to_string(i) + "\"/>\n";
+    for (int i = 0; i < 3; ++i) text += "<edge source=\"v" + std::to_string(i) + "\" target=\"v" + std::to_string((i + 1) % 3) + "\"/>\n";
+    text.append(2 * kBlock - cut - text.size(), ' ');  // the second boundary cuts the last "<edge" alike
+    text += "<edge source=\"v0\" target=\"v2\"/>\n</graph>\n</graphml>\n";
+    const fs::path file = dir / ("cut" + std::to_string(cut) + ".graphml");
+    std::ofstream(file, std::ios::binary) << text;
+    const Scenario s = parse_scenario("[network]\nfile = \"" + file.string() + "\"\n", "net.toml");
+    const MemoryEstimate e = estimate_run_memory(s);
+    EXPECT_EQ(e.agents, 3) << "boundary " << cut << " bytes into the first <node";
+    EXPECT_EQ(e.ties, 4) << "boundary " << cut << " bytes into the first <node";
+  }
+  fs::remove_all(dir);
+}
+
 TEST(SweepLimits, CountsRunsWithoutExpandingAndRefusesHugeSweeps) {
   const Scenario lhs = parse_scenario(std::string(kTinyBase) +
                                           "[sweep]\nmethod = \"lhs\"\nsamples = 1000000000000\n"
