@@ -220,6 +220,7 @@ TEST_F(SweepTest, GridIsTheCartesianProductWithTheFirstAxisSlowest) {
   ASSERT_EQ(plan.point_count(), 6u);
   EXPECT_EQ(plan.replicates(), 2u);
   EXPECT_EQ(plan.run_count(), 12u);
+  EXPECT_EQ(planned_runs(*s.sweep), 12.0);  // the count that refuses huge sweeps follows the same rule
   EXPECT_EQ(plan.paths(), (std::vector<std::string>{"foundation.public_share", "foundation.public_channel"}));
   const double share[] = {0.0, 0.0, 0.25, 0.25, 0.5, 0.5};
   const char* channel[] = {"grant", "voucher", "grant", "voucher", "grant", "voucher"};
@@ -238,6 +239,7 @@ TEST_F(SweepTest, ZipReadsTheListsInParallel) {
   const SweepPlan plan(s);
   ASSERT_EQ(plan.point_count(), 3u);
   EXPECT_EQ(plan.run_count(), 3u);
+  EXPECT_EQ(planned_runs(*s.sweep), 3.0);
   const double share[] = {0.1, 0.2, 0.3};
   for (std::size_t k = 0; k < 3; ++k) {
     EXPECT_EQ(std::get<double>(plan.point(k)[0]), share[k]) << k;
@@ -256,8 +258,10 @@ std::string lhs_text(int sweep_seed, int samples, int simulation_seed = 11) {
 
 TEST_F(SweepTest, LhsHitsEveryStratumOfEachParameterExactlyOnce) {
   constexpr int n = 50;
-  const SweepPlan plan(scenario("lhs", lhs_text(42, n)));
+  const Scenario s = scenario("lhs", lhs_text(42, n));
+  const SweepPlan plan(s);
   ASSERT_EQ(plan.point_count(), static_cast<std::size_t>(n));
+  EXPECT_EQ(planned_runs(*s.sweep), static_cast<double>(plan.run_count()));
   const double low[] = {0.0, 0.1}, high[] = {0.5, 0.3};
   for (int a = 0; a < 2; ++a) {
     std::vector<int> hits(n, 0);

@@ -13,7 +13,9 @@
 namespace xsector {
 
 // Points and runs (points × replicates) that the [sweep] table gives, as doubles so that
-// they cannot wrap round; computed from the spec alone, without expanding anything.
+// they cannot wrap round; computed from the spec alone, without expanding anything. The
+// same counting rule as SweepPlan's expansion (sweep_plan.hpp): change both together
+// (tests/test_sweep.cpp compares them for grid, zip and lhs).
 double planned_points(const SweepSpec& sweep);
 double planned_runs(const SweepSpec& sweep);
 
