@@ -167,7 +167,10 @@ class BidOrder {
 };
 
 // One provider's decision in a round: keep the best of held and new proposals, up to its
-// slots (only which ones are kept matters, not their order, so nth_element suffices).
+// slots. Only which ones are kept matters, not their order; partial_sort finds them with a
+// heap of the best `slots` seen so far, one comparison for most bids. (nth_element, used
+// before, moved every bid several times: the few visible providers with a handful of
+// slots get most of a round's proposals, 80,000 of 84,000 at 1M agents.)
 // Its bids sit in its own region of `bids`, after the regions of the providers before it.
 void choose(World& w, const AgentDraws& hashes, std::uint32_t j, std::vector<MarketBid>& bids) {
   auto& ws = w.market_ws;
@@ -184,7 +187,7 @@ void choose(World& w, const AgentDraws& hashes, std::uint32_t j, std::vector<Mar
     *last++ = MarketBid{score, 0, false, v, d};
   }
   const std::size_t keep = std::min<std::size_t>(last - first, static_cast<std::size_t>(w.agents.providers.slots[j]));
-  if (keep < static_cast<std::size_t>(last - first)) std::nth_element(first, first + keep, last, BidOrder(hashes, w.agents.providers.node[j]));
+  if (keep < static_cast<std::size_t>(last - first)) std::partial_sort(first, first + keep, last, BidOrder(hashes, w.agents.providers.node[j]));
   for (const MarketBid* b = first; b != last; ++b) {
     if (b < first + keep) {
       ws.matched[b->demander] = j;
