@@ -34,7 +34,7 @@ make_sweep 1
 # seconds of wall time of a command
 timed() { /usr/bin/time -f "%e" -o "$work/t" "$@" > /dev/null 2>&1; cat "$work/t"; }
 tbb_run() { rm -f "$work/o.h5"; timed "$bin" sweep "$work/sweep-$1.toml" -o "$work/o.h5" --quiet; }
-mpi_run() { rm -f "$work/o.h5"; timed mpirun --allow-run-as-root --oversubscribe -n "$2" "$bin" sweep "$work/sweep-$1.toml" -o "$work/o.h5" --quiet; }
+mpi_run() { rm -f "$work/o.h5"; timed mpirun --allow-run-as-root --oversubscribe --bind-to none -n "$2" "$bin" sweep "$work/sweep-$1.toml" -o "$work/o.h5" --quiet; }
 
 echo "date:    $(date -u +%Y-%m-%dT%H:%M:%SZ)"
 echo "host:    $cores cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')), load $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -3,6 +3,8 @@
 #  1. `mpirun -n 3 xsector sweep` of a 30-run sweep equals the single-process sweep, run
 #     for run (every dataset but wall_time, bit for bit: tests/mpi/compare.py), and the
 #     MPI-built binary still runs standalone (the single-process file is made by it).
+#     With two ranks, mpirun binds each to one core: a worker told to run more threads than
+#     that gets a warning naming --bind-to none, and with --bind-to none it gets none.
 #  2. --resume under MPI on a file with runs missing completes it, identical.
 #  3. A worker rank killed with SIGKILL mid-sweep: the file keeps every finished run,
 #     `mpirun ... --resume` completes it, and the result equals the uninterrupted file.
@@ -49,6 +51,15 @@ set +e
 rc=$?
 set -e
 if [ "$rc" -ne 0 ] && grep -q "exists" refuse.log; then pass "an existing output is refused under MPI (exit $rc)"; else cat refuse.log; fail "no refusal of an existing output under MPI (exit $rc)"; fi
+
+# two ranks: bound to one core each, 2 threads warn; unbound, as many threads as cores do not
+"${mpirun[@]}" -n 2 --bind-to core "$bin" sweep small.toml -o bound.h5 --threads 2 --quiet > bound.log 2>&1 || { cat bound.log; fail "mpirun -n 2 --bind-to core failed"; }
+if grep -q "may run on only 1 CPU" bound.log && grep -q -- "--bind-to none" bound.log && "$python" "$compare" one.h5 bound.h5; then
+  pass "a rank bound to one core with 2 threads is warned, and its file is the same"
+else cat bound.log; fail "no warning for 2 threads on a rank bound to one core (or the file differs)"; fi
+"${mpirun[@]}" -n 2 --bind-to none "$bin" sweep small.toml -o unbound.h5 --threads "$(nproc)" --quiet > unbound.log 2>&1 || { cat unbound.log; fail "mpirun -n 2 --bind-to none failed"; }
+if ! grep -q "may run on only" unbound.log && "$python" "$compare" one.h5 unbound.h5; then pass "--bind-to none: no warning, same file"
+else cat unbound.log; fail "--bind-to none warned (or the file differs)"; fi
 
 # ---- 2. --resume under MPI ----------------------------------------------------------------
 # A file with runs missing: the first half of a shard-like partial made by --shard 0/2.

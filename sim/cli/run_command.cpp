@@ -4,7 +4,6 @@
 #include <optional>
 
 #include <tbb/global_control.h>
-#include <tbb/info.h>
 
 #include "commands.hpp"
 #include "errors.hpp"
@@ -18,6 +17,7 @@
 #include "summary.hpp"
 #include "sweep/sweep_plan.hpp"
 #include "sweep/sweep_runner.hpp"
+#include "thread_count.hpp"
 
 namespace xsector {
 namespace {
@@ -43,7 +43,7 @@ AgentSnapshot snapshot_of(const World& w) {
 int run_command(const RunOptions& opt) {
   Scenario scenario = load_scenario(opt.scenario, opt.common.overrides);
   if (opt.snapshots) scenario.params.output.snapshots = true;
-  const int threads = opt.common.threads > 0 ? opt.common.threads : tbb::info::default_concurrency();
+  const int threads = thread_count(opt.common.threads, std::cerr);
   tbb::global_control limit(tbb::global_control::max_allowed_parallelism, threads);
 
   RunIdentity run;

@@ -9,7 +9,6 @@
 #include <sstream>
 
 #include <tbb/global_control.h>
-#include <tbb/info.h>
 
 #include "commands.hpp"
 #include "errors.hpp"
@@ -23,6 +22,7 @@
 #endif
 #include "sweep/sweep_plan.hpp"
 #include "sweep/sweep_runner.hpp"
+#include "thread_count.hpp"
 
 namespace xsector {
 namespace {
@@ -103,7 +103,7 @@ int sweep_command(const SweepOptions& opt) {
   const Scenario scenario = load_scenario(opt.scenario, opt.common.overrides);
   if (!scenario.sweep) throw InputError(opt.scenario + " has no [sweep] table; use xsector run");
   print_notes(scenario);
-  const int threads = opt.common.threads > 0 ? opt.common.threads : tbb::info::default_concurrency();
+  const int threads = thread_count(opt.common.threads, std::cerr);
   // From the run count, before the plan expands anything (sweep/sweep_limits.hpp).
   refuse_swept_ticks(scenario);
   check_sweep_memory(scenario, opt.dry_run ? 0 : static_cast<std::size_t>(threads));

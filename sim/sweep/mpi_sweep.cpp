@@ -118,6 +118,12 @@ SweepOutcome writer_rank(const FileHeader& header, const SweepRequest& request, 
     const int source = status.MPI_SOURCE;
     MPI_Recv(buffer.data(), count, MPI_DOUBLE, source, kResultTag, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
     slots[source] = static_cast<long long>(buffer[0]);
+    // Answer first, then write: the slot (and the slots of its rank queued behind it for
+    // MPI) goes on simulating while this rank writes, instead of waiting for the flushes.
+    std::int64_t assign = -1;
+    if (interrupts() == 0 && next < out.todo.size()) assign = static_cast<std::int64_t>(out.todo[next++]);
+    if (assign < 0) ++stopped[source];
+    MPI_Send(&assign, 1, MPI_INT64_T, source, kAssignTag, MPI_COMM_WORLD);
     const long long run = static_cast<long long>(buffer[1]);
     if (run >= 0) {
       RunSeries series(ticks);
@@ -130,10 +136,6 @@ SweepOutcome writer_rank(const FileHeader& header, const SweepRequest& request, 
       ++outcome.ran_now;
       if (hooks.on_progress) hooks.on_progress(outcome.ran_now);
     }
-    std::int64_t assign = -1;
-    if (interrupts() == 0 && next < out.todo.size()) assign = static_cast<std::int64_t>(out.todo[next++]);
-    if (assign < 0) ++stopped[source];
-    MPI_Send(&assign, 1, MPI_INT64_T, source, kAssignTag, MPI_COMM_WORLD);
   }
   outcome.done = done_before + outcome.ran_now;
   outcome.interrupted = !outcome.complete();
