@@ -83,7 +83,9 @@ import sys, h5py, numpy as np
 a, b = (h5py.File(p, "r") for p in sys.argv[1:3])
 names = sorted(k for k in a if isinstance(a[k], h5py.Dataset) and k != "wall_time")
 assert names == sorted(k for k in b if isinstance(b[k], h5py.Dataset) and k != "wall_time"), "different datasets"
-bad = [k for k in names if not np.array_equal(a[k][()], b[k][()])]
+def same(x, y):  # NaN (a run's metric with nothing to measure) equals NaN
+    return np.array_equal(x, y, equal_nan=x.dtype.kind == "f" and y.dtype.kind == "f")
+bad = [k for k in names if not same(a[k][()], b[k][()])]
 sys.exit(f"differ: {bad}" if bad else 0)
 EOF
 }

@@ -409,11 +409,18 @@ std::size_t dimension_length(Path path, hid_t file, const char* name) {
 // default of 100 and its exponential back-off, a damaged object header made
 // `sweep --resume` sleep for ever (fuzz finding F2); with 24 it fails in milliseconds.
 // (Ignored for non-SWMR opens, so it is safe to set always.)
+// No raw-data chunk cache: a writer writes each run's chunks once and never reads them,
+// and with HDF5's default cache (1 MiB per dataset) every flush walked the cached chunks
+// of all 30 metrics: 0.75 ms of the 0.9 ms a run cost the writer, so a sweep of short runs
+// on 16 cores was limited by its writer (docs/PERFORMANCE.md, change 21). Without the
+// cache each H5Dwrite goes to the file at once, still before the flush that precedes the
+// done flag, so a run's data is still in the file before its flag (crash safety above).
 Handle writer_access(Path path, bool clear_crash_mark) {
   Handle fapl = plist(path, H5P_FILE_ACCESS);
   ok(H5Pset_libver_bounds(fapl.get(), H5F_LIBVER_V110, H5F_LIBVER_V110), path, "select the file format");
   ok(H5Pset_file_locking(fapl.get(), false, true), path, "configure file locking");
   ok(H5Pset_metadata_read_attempts(fapl.get(), kSwmrReadAttempts), path, "configure SWMR reading");
+  ok(H5Pset_cache(fapl.get(), 0, 0, 0, 0.75), path, "switch off the chunk cache");
   if (clear_crash_mark) {
     // What `h5clear -s --increment=0` does, through the private properties it uses: reset
     // the superblock's "open for writing" flags that a killed writer leaves behind, and
