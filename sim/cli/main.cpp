@@ -24,7 +24,7 @@ const CLI::Validator kNonNegative(
 
 void add_common(CLI::App* cmd, CommonOptions& common) {
   cmd->add_option("--set", common.overrides, "Override a parameter: dotted.path=value (repeatable)");
-  cmd->add_option("--threads", common.threads, "Worker threads (default: all cores)")->check(kNonNegative);
+  cmd->add_option("--threads", common.threads, "Worker threads (default: every CPU this process may use, i.e. all cores unless mpirun or taskset bound it)")->check(kNonNegative);
   cmd->add_flag("-q,--quiet", common.quiet, "No progress bar and no summary");
 }
 
