@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
+#include <exception>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -68,14 +69,17 @@ void run(const std::string& label, const xsector::Scenario& s) {
 
 }  // namespace
 
-int main(int argc, char** argv) {
+int digests(int argc, char** argv) {
   int threads = 0;
   std::string dir = "scenarios";
   std::vector<std::string> sets;
   for (int i = 1; i < argc; ++i) {
     if (!std::strcmp(argv[i], "--threads") && i + 1 < argc) threads = std::atoi(argv[++i]);
     else if (!std::strcmp(argv[i], "--set") && i + 1 < argc) sets.push_back(argv[++i]);
-    else dir = argv[i];
+    else if (argv[i][0] == '-') {
+      std::fprintf(stderr, "usage: xsector_digest [--threads N] [--set path=value ...] [SCENARIO_DIR]\n");
+      return std::strcmp(argv[i], "--help") && std::strcmp(argv[i], "-h") ? 2 : 0;
+    } else dir = argv[i];
   }
   std::unique_ptr<tbb::global_control> limit;
   if (threads > 0)
@@ -97,4 +101,13 @@ int main(int argc, char** argv) {
   run("baseline voucher", xsector::load_scenario(base, {"foundation.public_channel=\"voucher\"", "foundation.public_share=0.3"}));
   run("baseline carryover off", xsector::load_scenario(base, {"sector.business.carryover=false", "collab.partners=3", "collab.max_active=3"}));
   return 0;
+}
+
+int main(int argc, char** argv) {
+  try {
+    return digests(argc, argv);
+  } catch (const std::exception& e) {  // a missing scenario directory, a bad --set
+    std::fprintf(stderr, "xsector_digest: %s\n", e.what());
+    return 2;
+  }
 }

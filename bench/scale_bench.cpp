@@ -27,6 +27,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <exception>
 #include <fstream>
 #include <map>
 #include <memory>
@@ -348,7 +349,14 @@ int main(int argc, char** argv) {
     else if (a == "-h" || a == "--help") usage("xsector_bench: scale benchmark");
     else usage(("unknown argument " + a).c_str());
   }
-  if (!one.empty()) return run_one(one, opt.threads.empty() ? 1 : opt.threads.front(), opt);
+  if (!one.empty()) {
+    try {
+      return run_one(one, opt.threads.empty() ? 1 : opt.threads.front(), opt);
+    } catch (const std::exception& e) {  // the parent prints FAILED for this line
+      std::fprintf(stderr, "xsector_bench: %s\n", e.what());
+      return 1;
+    }
+  }
 
   Machine machine;
   if (opt.machine) machine = measure_machine(opt);
