@@ -587,6 +587,29 @@ TEST_F(OutputTest, WriterKilledAtRandomMomentsLeavesAReadableResumableFile) {
             << " hit create(); " << runs_checked << " done runs verified\n";
 }
 
+// In a forked child: opens `path` for writing, then calls write(writer) with pwrite armed
+// to end the process just before HDF5's k-th write from there on (counting from 0).
+enum class Ended { before_write_k, never, failed };
+template <class Write>
+Ended end_before_write(const std::string& path, long k, Write&& write) {
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    try {
+      auto writer = ResultsWriter::open_existing(path);
+      g_writes_until_exit = k;
+      write(writer);
+      g_writes_until_exit = -1;
+      ::_exit(0);
+    } catch (...) {
+      ::_exit(2);
+    }
+  }
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  if (!WIFEXITED(status) || (WEXITSTATUS(status) != 0 && WEXITSTATUS(status) != 99)) return Ended::failed;
+  return WEXITSTATUS(status) == 99 ? Ended::before_write_k : Ended::never;
+}
+
 // finish() rewrites end_time, the one change of metadata after creation. Killed before
 // each of its writes in turn (until one child gets through), the file must still read with
 // every run done and resume to a finished file. Before read_summary learned to read an
@@ -605,23 +628,9 @@ TEST_F(OutputTest, FinishKilledBeforeEachOfItsWritesLeavesAResumableFile) {
     SCOPED_TRACE("killed before write " + std::to_string(k) + " of finish()");
     const std::string path = file("finish-" + std::to_string(k) + ".h5");
     fs::copy_file(pristine, path);
-    const pid_t pid = ::fork();
-    if (pid == 0) {
-      try {
-        auto writer = ResultsWriter::open_existing(path);
-        g_writes_until_exit = k;
-        writer.finish("end");
-        g_writes_until_exit = -1;
-        ::_exit(0);
-      } catch (...) {
-        ::_exit(2);
-      }
-    }
-    int status = 0;
-    ::waitpid(pid, &status, 0);
-    ASSERT_TRUE(WIFEXITED(status));
-    ASSERT_NE(WEXITSTATUS(status), 2) << "finish() failed in the child";
-    const bool got_through = WEXITSTATUS(status) == 0;
+    const Ended ended = end_before_write(path, k, [](ResultsWriter& writer) { writer.finish("end"); });
+    ASSERT_NE(ended, Ended::failed) << "finish() failed in the child";
+    const bool got_through = ended == Ended::never;
 
     const FileSummary summary = read_summary(path);
     EXPECT_TRUE(summary.end_time.empty() || summary.end_time == "end") << summary.end_time;
@@ -663,22 +672,9 @@ TEST_F(OutputTest, WriteRunKilledBeforeEachOfItsWritesNeverMarksAnIncompleteRunD
     SCOPED_TRACE("killed before write " + std::to_string(k) + " of write_run()");
     const std::string path = file("run-" + std::to_string(k) + ".h5");
     fs::copy_file(pristine, path);
-    const pid_t pid = ::fork();
-    if (pid == 0) {
-      try {
-        auto writer = ResultsWriter::open_existing(path);
-        g_writes_until_exit = k;
-        writer.write_run(1, sample_series(1, header.ticks), 1.5);
-        g_writes_until_exit = -1;
-        ::_exit(0);
-      } catch (...) {
-        ::_exit(2);
-      }
-    }
-    int status = 0;
-    ::waitpid(pid, &status, 0);
-    ASSERT_TRUE(WIFEXITED(status));
-    ASSERT_NE(WEXITSTATUS(status), 2) << "write_run() failed in the child";
+    const Ended ended = end_before_write(
+        path, k, [&](ResultsWriter& writer) { writer.write_run(1, sample_series(1, header.ticks), 1.5); });
+    ASSERT_NE(ended, Ended::failed) << "write_run() failed in the child";
     const FileSummary summary = read_summary(path);
     EXPECT_EQ(summary.done[0], 1);
     EXPECT_TRUE(series_equal(sample_series(0, header.ticks), read_run(path, 0)));
@@ -688,7 +684,7 @@ TEST_F(OutputTest, WriteRunKilledBeforeEachOfItsWritesNeverMarksAnIncompleteRunD
       EXPECT_TRUE(series_equal(sample_series(1, header.ticks), read_run(path, 1))) << "run 1 done, data missing";
       EXPECT_EQ(summary.wall_time[1], 1.5);
     }
-    if (WEXITSTATUS(status) == 0) {
+    if (ended == Ended::never) {
       EXPECT_EQ(summary.done[1], 1);
       EXPECT_GT(killed, 0) << "write_run() wrote nothing";
       break;
