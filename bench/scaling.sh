@@ -8,7 +8,7 @@
 #   3. sweep throughput, single process: the baseline x RUNS replicates with --threads T;
 #   4. if an MPI build is given: the same sweep under mpirun with ranks x threads filling the
 #      cores (rank 0 writes; the others simulate), and whether each file's results equal the
-#      single-process file's (needs h5py in $PYTHON, default python3).
+#      single-process file's (tests/mpi/compare.py; needs h5py in $PYTHON, default python3).
 # Every section runs even if an earlier one failed; the exit status is 1 if any failed.
 # SECTIONS picks some (default "1 2 3 4"; 4 compares with the file of 3, so needs it).
 # MPI ranks run with --bind-to none: Open MPI's default binding puts each of one or two
@@ -65,8 +65,11 @@ cmp -s "$work/big-1" "$work/digest-$cores" && echo "1M agents: $cores threads = 
   || fail "1M agents: digests at $cores threads differ from 1 thread"
 fi
 
+baseline_sweep() {  # replicates file: the baseline scenario as a sweep of replicates
+  { cat "$root/scenarios/baseline.toml"; printf '\n[sweep]\nmethod = "grid"\nreplicates = %d\n' "$1"; } > "$2"
+}
 sweep="$work/sweep.toml"
-{ cat "$root/scenarios/baseline.toml"; printf '\n[sweep]\nmethod = "grid"\nreplicates = %d\n' "$runs"; } > "$sweep"
+baseline_sweep "$runs" "$sweep"
 if section 3; then
 echo "== 3. sweep throughput, one process (baseline x $runs, HDF5 output included)"
 for t in $threads; do
@@ -77,18 +80,7 @@ done
 fi
 
 python="${PYTHON:-python3}"
-same_results() {  # a.h5 b.h5: every dataset but the wall times equal
-  "$python" - "$1" "$2" <<'EOF'
-import sys, h5py, numpy as np
-a, b = (h5py.File(p, "r") for p in sys.argv[1:3])
-names = sorted(k for k in a if isinstance(a[k], h5py.Dataset) and k != "wall_time")
-assert names == sorted(k for k in b if isinstance(b[k], h5py.Dataset) and k != "wall_time"), "different datasets"
-def same(x, y):  # NaN (a run's metric with nothing to measure) equals NaN
-    return np.array_equal(x, y, equal_nan=x.dtype.kind == "f" and y.dtype.kind == "f")
-bad = [k for k in names if not same(a[k][()], b[k][()])]
-sys.exit(f"differ: {bad}" if bad else 0)
-EOF
-}
+compare="$root/tests/mpi/compare.py"  # every dataset but wall_time, bit for bit (as test_mpi.sh)
 
 if [ -n "$mpi_bin" ] && section 4; then
   echo "== 4. sweep throughput under MPI (baseline x $runs; ranks x --threads fill $cores cores; rank 0 writes)"
@@ -99,14 +91,14 @@ if [ -n "$mpi_bin" ] && section 4; then
     s=$( { time mpirun --allow-run-as-root --oversubscribe --bind-to none -n "$r" "$mpi_bin" sweep "$sweep" -o "$out" --threads "$t" --quiet > "$work/mpi.log" 2>&1; } 2>&1 ) \
       || { fail "mpirun -n $r --threads $t"; tail -5 "$work/mpi.log"; continue; }
     if ! "$python" -c "import h5py" 2> /dev/null; then same="results not compared ($python has no h5py)"
-    elif same_results "$work/tbb-$(set -- $threads; echo "$1").h5" "$out"; then same="results equal the one-process file's"
+    elif "$python" "$compare" "$work/tbb-$(set -- $threads; echo "$1").h5" "$out"; then same="results equal the one-process file's"
     else same="RESULTS DIFFER"; failed=1; fi
     awk -v r="$r" -v t="$t" -v n="$runs" -v s="$s" -v same="$same" \
       'BEGIN { printf "ranks %2d x threads %2d: %d runs in %6.2f s = %7.1f runs/s; %s\n", r, t, n, s, n / s, same }'
   done
   # start-up: a sweep of one run, one process and under mpirun -n 2
   one="$work/one.toml"
-  { cat "$root/scenarios/baseline.toml"; printf '\n[sweep]\nmethod = "grid"\nreplicates = 1\n'; } > "$one"
+  baseline_sweep 1 "$one"
   s1=$( { time "$build/sim/xsector" sweep "$one" -o "$work/one-tbb.h5" --quiet > /dev/null; } 2>&1 )
   s2=$( { time mpirun --allow-run-as-root --bind-to none -n 2 "$mpi_bin" sweep "$one" -o "$work/one-mpi.h5" --quiet > /dev/null 2>&1; } 2>&1 )
   echo "a sweep of 1 run: one process $s1 s, mpirun -n 2 $s2 s"

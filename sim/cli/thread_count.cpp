@@ -22,10 +22,9 @@ int thread_count(int requested, std::ostream& warnings) {
   if (threads > cpus)
     warnings << "warning: " << threads << " threads, but this process may run on only " << cpus
              << (cpus == 1 ? " CPU" : " CPUs")
-             << " (its CPU affinity mask): the threads will wait for each other and the work takes longer. Under "
-                "Open MPI's mpirun, "
-                "which binds each rank to one core when it starts one or two ranks, add --bind-to none, or "
-                "give each rank its cores with --map-by ...:PE=N (docs/CLUSTER.md).\n";
+             << " (its CPU affinity mask): the threads will wait for each other and the work takes longer. "
+                "Under Open MPI's mpirun, which binds each rank to one core when it starts one or two ranks, "
+                "add --bind-to none, or give each rank its cores with --map-by ...:PE=N (docs/CLUSTER.md).\n";
   return threads;
 }
 
