@@ -210,24 +210,16 @@ void deferred_acceptance(World& w, const TickContext& ctx) {
   ws.held_count.assign(np, 0);
   auto target = [&](std::uint32_t d) { return ws.options[ws.option_offset[d] + ws.next_option[d]]; };
   const AgentDraws hashes(w.run_seed, static_cast<std::uint64_t>(ctx.tick), Purpose::market_tiebreak);
-  // This round's proposers, ascending: first every demander with an option, then those
-  // rejected in the round before that have options left.
-  ordered_filter(
-      ws.demanders.size(), [&](std::size_t d) { return ws.option_count[d] > 0; },
-      [](std::size_t d) { return static_cast<std::uint32_t>(d); }, ws.proposers, ws.proposer_flags, ws.block_offsets);
-  for (std::int64_t round = 0; round < w.params.market.rounds && !ws.proposers.empty(); ++round) {
-    if (round > 0) {
-      ws.proposers_before.swap(ws.proposers);
-      const auto& before = ws.proposers_before;
-      ordered_filter(
-          before.size(),
-          [&](std::size_t i) {
-            const std::uint32_t d = before[i];
-            return ws.matched[d] == kNone && ws.next_option[d] < ws.option_count[d];
-          },
-          [&](std::size_t i) { return before[i]; }, ws.proposers, ws.proposer_flags, ws.block_offsets);
-      if (ws.proposers.empty()) break;
-    }
+  for (std::int64_t round = 0; round < w.params.market.rounds; ++round) {
+    // This round's proposers, ascending: every unmatched demander with an option it has not
+    // tried. That includes a demander a provider held in an earlier round and rejected in
+    // the last one for better bids: it was not a proposer then, but proposes again now.
+    ordered_filter(
+        ws.demanders.size(),
+        [&](std::size_t d) { return ws.matched[d] == kNone && ws.next_option[d] < ws.option_count[d]; },
+        [](std::size_t d) { return static_cast<std::uint32_t>(d); }, ws.proposers, ws.proposer_flags,
+        ws.block_offsets);
+    if (ws.proposers.empty()) break;
     // Grouped by provider, ascending demander within (the order does not change who is
     // kept, but a fixed order keeps everything reproducible).
     const auto& proposers = ws.proposers;

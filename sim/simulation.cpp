@@ -77,7 +77,7 @@ std::size_t World::workspace_bytes() const {
                   c.invite_count, c.by_invitee, c.sort_scratch, c.block_offsets) +
          bytes_of(m.leads_early, m.engaged, m.wants, m.demanders, m.option_offset, m.options, m.option_count, m.log_funds, m.next_option, m.matched,
                   m.visible, m.focus, m.held_offset, m.held_count, m.held, m.bids, m.proposal_offset, m.proposals,
-                  m.proposers, m.proposers_before, m.buyers, m.group_counts, m.proposer_flags, m.unmatched_blocks,
+                  m.proposers, m.buyers, m.group_counts, m.proposer_flags, m.unmatched_blocks,
                   m.block_offsets) +
          bytes_of(r.histogram, r.client_code, r.window_mask, r.window_values, r.chunk_start, r.member_blocks) +
          bytes_of(collabs.lead, collabs.partners, collabs.ties, collabs.partner_count, collabs.stage,

@@ -63,7 +63,7 @@ struct MarketWorkspace {
   std::vector<std::uint32_t> proposal_offset;  // + 1
   std::vector<std::uint32_t> proposals;        // demander positions, grouped by provider
   // Scratch of the rounds and of settlement (demander positions, ascending):
-  std::vector<std::uint32_t> proposers, proposers_before, buyers, group_counts;
+  std::vector<std::uint32_t> proposers, buyers, group_counts;
   std::vector<std::uint8_t> proposer_flags;
   struct UnmatchedCounts {
     std::array<std::int64_t, kClientSectorCount> priced_out{}, unmet{};
