@@ -9,6 +9,7 @@ packages=(
   python3-h5py python3-numpy python3-pandas python3-xarray python3-h5netcdf python3-matplotlib
   python3-pytest python3-nbclient python3-nbformat python3-ipykernel chromium
   openmpi-bin libopenmpi-dev clang libfuzzer-14-dev libclang-rt-14-dev
+  llvm-14  # llvm-symbolizer-14: sanitizer reports name functions only with it (fuzz.sh)
   "$@"
 )
 missing=()

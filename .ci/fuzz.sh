@@ -15,7 +15,13 @@ shift || true
 targets=("$@")
 ((${#targets[@]})) || targets=(fuzz_scenario fuzz_output fuzz_network)
 
-bash .ci/deps.sh  # clang, libfuzzer-14-dev and libclang-rt-14-dev among them
+bash .ci/deps.sh  # clang, libfuzzer-14-dev, libclang-rt-14-dev and llvm-14 among them
+# Without the symbolizer, reports carry addresses instead of function names, no known
+# finding matches, and every finding would count as new: refuse instead of misjudging.
+if ! command -v llvm-symbolizer-14 > /dev/null; then
+  echo "fuzz.sh: llvm-symbolizer-14 is missing (Debian package llvm-14); findings could not be classified" >&2
+  exit 1
+fi
 
 start=$(date +%s)
 CC=clang CXX=clang++ cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DXSECTOR_FUZZ=ON \

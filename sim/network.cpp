@@ -5,8 +5,10 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <iomanip>
 #include <limits>
 #include <numeric>
+#include <sstream>
 #include <stdexcept>
 #include <string>
 #include <tuple>
@@ -143,7 +145,7 @@ Network::Network(std::vector<Sector> sectors, const std::vector<std::pair<NodeId
 // A tie inside block a contributes two ends to row a, so the expected number of ties
 // inside a is E_aa / 2, spread over N_a (N_a - 1) / 2 unordered pairs:
 // p_aa = E_aa / (N_a (N_a - 1)). Both are capped at 1; a cap (or a block with no pairs but
-// a positive target, e.g. N_a = 1) is reported in capped_blocks because the realised
+// a positive target, e.g. N_a = 1) is reported by sbm_capped_blocks because the realised
 // degrees then fall short of k.
 
 namespace {
@@ -256,27 +258,59 @@ void sample_block_pair(const BlockPair& bp, const std::array<std::uint64_t, kSec
   }
 }
 
+std::array<std::uint64_t, kSectorCount> sector_counts(const Params& params) {
+  std::array<std::uint64_t, kSectorCount> count{};
+  for (int a = 0; a < kSectorCount; ++a) count[a] = static_cast<std::uint64_t>(scaled_count(params, static_cast<Sector>(a)));
+  return count;
+}
+
+// Every block pair a <= b, in the order they are sampled.
+std::vector<BlockPair> block_pairs(const Params& params, const std::array<std::uint64_t, kSectorCount>& count) {
+  const SectorMatrix e = expected_tie_ends(params, count);
+  std::vector<BlockPair> blocks;
+  for (int a = 0; a < kSectorCount; ++a)
+    for (int b = a; b < kSectorCount; ++b) blocks.push_back(block_pair(a, b, count, e));
+  return blocks;
+}
+
 }  // namespace
 
+void check_generated_population(const Params& params) {
+  std::uint64_t nodes = 0;
+  for (std::uint64_t n : sector_counts(params)) nodes += n;
+  if (nodes >= std::numeric_limits<NodeId>::max())
+    throw InputError("population: " + std::to_string(nodes) + " agents exceed the limit of 32-bit node ids");
+}
+
+std::vector<CappedBlock> sbm_capped_blocks(const Params& params) {
+  std::vector<CappedBlock> capped;
+  if (!params.network.file.empty()) return capped;
+  for (const BlockPair& bp : block_pairs(params, sector_counts(params)))
+    if (bp.capped())
+      capped.push_back({static_cast<Sector>(bp.a), static_cast<Sector>(bp.b), bp.wanted_ties,
+                        static_cast<double>(bp.pairs)});
+  return capped;
+}
+
+std::string describe(const CappedBlock& block) {
+  std::ostringstream out;
+  out << name_of(block.a) << "-" << name_of(block.b) << ": " << std::setprecision(4)
+      << block.wanted_ties << " ties wanted, " << std::setprecision(15) << block.possible_ties << " pairs possible";
+  return out.str();
+}
+
 Network generate_sbm(const Params& params, std::uint64_t run_seed) {
-  std::array<std::uint64_t, kSectorCount> count{}, offset{};
+  check_generated_population(params);
+  const std::array<std::uint64_t, kSectorCount> count = sector_counts(params);
+  std::array<std::uint64_t, kSectorCount> offset{};
   std::uint64_t nodes = 0;
   for (int a = 0; a < kSectorCount; ++a) {
-    count[a] = static_cast<std::uint64_t>(scaled_count(params, static_cast<Sector>(a)));
     offset[a] = nodes;
     nodes += count[a];
   }
-  if (nodes >= std::numeric_limits<NodeId>::max())
-    throw InputError("population: " + std::to_string(nodes) + " agents exceed the limit of 32-bit node ids");
-
-  const SectorMatrix e = expected_tie_ends(params, count);
-  std::vector<BlockPair> blocks;
+  const std::vector<BlockPair> blocks = block_pairs(params, count);
   double expected_ties = 0;
-  for (int a = 0; a < kSectorCount; ++a)
-    for (int b = a; b < kSectorCount; ++b) {
-      blocks.push_back(block_pair(a, b, count, e));
-      expected_ties += blocks.back().p * static_cast<double>(blocks.back().pairs);
-    }
+  for (const BlockPair& bp : blocks) expected_ties += bp.p * static_cast<double>(bp.pairs);
 
   // Reserve past the expectation (+6 sd of the Poisson-binomial count) so that the tie
   // list is allocated once: at national scale a doubling would cost hundreds of MB.
@@ -289,12 +323,7 @@ Network generate_sbm(const Params& params, std::uint64_t run_seed) {
   for (int a = 0; a < kSectorCount; ++a) sectors.insert(sectors.end(), count[a], static_cast<Sector>(a));
 
   std::vector<double> trust(ties.size(), params.network.initial_trust);
-  Network network(std::move(sectors), ties, std::move(trust));
-  for (const auto& bp : blocks)
-    if (bp.capped())
-      network.capped_blocks.push_back(
-          {static_cast<Sector>(bp.a), static_cast<Sector>(bp.b), bp.wanted_ties, static_cast<double>(bp.pairs)});
-  return network;
+  return Network(std::move(sectors), ties, std::move(trust));
 }
 
 }  // namespace xsector

@@ -22,10 +22,10 @@ using TieId = std::uint32_t;   // index of an undirected tie
 using CsrGraph = boost::compressed_sparse_row_graph<boost::directedS, boost::no_property, boost::no_property,
                                                     boost::no_property, NodeId, EdgeId>;
 
-// Where the SBM could not reach its target because a tie probability was capped at 1.
+// Where the SBM cannot reach its target because a tie probability is capped at 1.
 struct CappedBlock {
   Sector a, b;
-  double wanted_ties;    // E_ab (tie ends for a != b, see network.cpp)
+  double wanted_ties;    // expected ties: E_ab for a != b, E_aa / 2 inside a block
   double possible_ties;  // number of pairs
 };
 
@@ -54,8 +54,6 @@ class Network {
   const std::vector<double>& initial_trust() const { return initial_trust_; }
   const CsrGraph& graph() const { return graph_; }
 
-  std::vector<CappedBlock> capped_blocks;  // filled by the SBM generator
-
  private:
   CsrGraph graph_;
   std::vector<Sector> sectors_;
@@ -66,6 +64,18 @@ class Network {
 // The stochastic block model of MODEL.md 5 in O(N + E): per block pair, geometric skipping
 // over the pairs. Random draws come from streams keyed by `run_seed` (random.hpp).
 Network generate_sbm(const Params& params, std::uint64_t run_seed);
+
+// The block pairs of generate_sbm(params, any seed) whose tie probability is capped at 1,
+// so that the realised degrees fall short of network.mean_degree (MODEL.md 5: "report
+// it"). They depend on the counts and degrees alone, not on the seed, so `validate`
+// reports them without sampling. Empty when network.file is set.
+std::vector<CappedBlock> sbm_capped_blocks(const Params& params);
+
+// "government-government: 37.5 ties wanted, 3 pairs possible"
+std::string describe(const CappedBlock& block);
+
+// Refuses a generated population that 32-bit node ids cannot number (InputError).
+void check_generated_population(const Params& params);
 
 // Load `network.file`: GraphML (`*.graphml`, node attribute `sector`, optional edge
 // attribute `trust`) or a CSV node list `NAME.nodes.csv` (`id,sector`) whose edge list is

@@ -44,5 +44,8 @@ int report_command(const std::string& results, const std::string& output);
 struct Scenario;
 // The notes of intervention_notes.hpp, to stderr (they never change the exit code).
 void print_notes(const Scenario& scenario);
+// A warning on stderr when the generated network falls short of its mean degrees
+// (FileHeader::sbm_capped_blocks); nothing when the list is empty.
+void warn_capped_blocks(const std::vector<std::string>& capped);
 
 }  // namespace xsector

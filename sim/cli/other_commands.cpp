@@ -16,7 +16,9 @@
 #include "param_table.hpp"
 #include "scenario.hpp"
 #include "sweep/sweep_limits.hpp"
+#include "network.hpp"
 #include "sweep/sweep_plan.hpp"
+#include "sweep/sweep_runner.hpp"
 
 namespace xsector {
 
@@ -29,13 +31,33 @@ int validate_command(const std::string& path, const std::vector<std::string>& ov
   const Scenario s = load_scenario(path, overrides);
   print_notes(s);
   refuse_swept_ticks(s);
+  refuse_sweep_snapshots(s);
+  bool fits = true;
   try {
     check_run_memory(s, 1);
     if (s.sweep) check_sweep_memory(s, 1);
   } catch (const InputError& error) {
+    fits = false;
     std::cerr << "warning: valid, but too big for this machine; run and sweep would refuse it here: " << error.what()
               << "\n";
   }
+  // What a run checks before its first tick: the network file is read in full (a missing
+  // or malformed file is refused as `run` refuses it), or the generated population must
+  // fit 32-bit node ids; a sweep applies and checks every point.
+  std::vector<std::string> capped;
+  for (const CappedBlock& block : sbm_capped_blocks(s.params)) capped.push_back(describe(block));
+  if (!s.params.network.file.empty()) {
+    load_network(network_file_path(s), s.params.network.initial_trust);
+  } else {
+    check_generated_population(s.params);
+  }
+  if (s.sweep && fits) {
+    const SweepPlan plan(s);
+    for (std::size_t k = 0; k < plan.point_count(); ++k)
+      check_generated_population(apply_point(s, plan, k).params);
+    capped = sweep_header(FileHeader{}, s, plan).sbm_capped_blocks;
+  }
+  warn_capped_blocks(capped);
   if (!quiet) {
     std::cout << path << ": ok (" << s.interventions.size() << " intervention(s)";
     if (s.sweep) std::cout << ", sweep over " << s.sweep->axes.size() << " parameter(s)";
@@ -50,6 +72,14 @@ int validate_command(const std::string& path, const std::vector<std::string>& ov
 
 void print_notes(const Scenario& scenario) {
   for (const std::string& note : intervention_notes(scenario)) std::cerr << note << "\n";
+}
+
+void warn_capped_blocks(const std::vector<std::string>& capped) {
+  if (capped.empty()) return;
+  std::cerr << "warning: the generated network falls short of network.mean_degree: a tie probability is capped "
+               "at 1 in";
+  for (std::size_t i = 0; i < capped.size(); ++i) std::cerr << (i ? "; " : " ") << capped[i];
+  std::cerr << " (MODEL.md 5; recorded in the results file's attribute sbm_capped_blocks)\n";
 }
 
 int info_command(const std::string& path) {

@@ -73,6 +73,7 @@ int run_command(const RunOptions& opt) {
   } else {
     header.runs.push_back({run.point, run.replicate, run_seed_of(scenario, run), {}});
   }
+  warn_capped_blocks(header.sbm_capped_blocks);
 
   const auto start = std::chrono::steady_clock::now();
   Simulation sim(scenario, run);

@@ -102,6 +102,7 @@ std::string resume_hint(const SweepOptions& opt, const std::string& output) {
 int sweep_command(const SweepOptions& opt) {
   const Scenario scenario = load_scenario(opt.scenario, opt.common.overrides);
   if (!scenario.sweep) throw InputError(opt.scenario + " has no [sweep] table; use xsector run");
+  refuse_sweep_snapshots(scenario);
   print_notes(scenario);
   const int threads = thread_count(opt.common.threads, std::cerr);
   // From the run count, before the plan expands anything (sweep/sweep_limits.hpp).
@@ -113,7 +114,8 @@ int sweep_command(const SweepOptions& opt) {
   SweepRequest request;
   if (!opt.shard.empty()) request.shard = parse_shard(opt.shard);
   if (opt.dry_run) {
-    for (std::size_t k = 0; k < plan.point_count(); ++k) apply_point(scenario, plan, k);  // validate every point
+    // The header applies (and so validates) every point.
+    warn_capped_blocks(sweep_header(FileHeader{}, scenario, plan).sbm_capped_blocks);
     print_dry_run(scenario, plan, request.shard, std::cout);
     return exit_code::ok;
   }
@@ -136,6 +138,7 @@ int sweep_command(const SweepOptions& opt) {
 #else
   const bool on_mpi = false, writer = true;
 #endif
+  if (writer) warn_capped_blocks(header.sbm_capped_blocks);
   InterruptCounter interrupts;
   std::unique_ptr<Progress> progress;
   SweepHooks hooks;

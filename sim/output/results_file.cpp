@@ -662,6 +662,7 @@ void write_root_attributes(Path path, hid_t file, const FileHeader& h) {
   write_string_attribute(path, file, "end_time", "");  // set by finish()
   write_int_attribute(path, file, "ticks_per_year", h.ticks_per_year, H5T_STD_I64LE);
   write_strings_attribute(path, file, "swept_parameters", h.swept_paths);
+  write_strings_attribute(path, file, "sbm_capped_blocks", h.sbm_capped_blocks);
   // Only in a shard's file, so that a file says which runs it was meant to hold.
   if (!h.shard.empty()) write_string_attribute(path, file, "shard", h.shard);
 }
@@ -1016,6 +1017,8 @@ FileHeader read_header(Path path, hid_t file) {
   h.ticks_per_year = read_int_attribute(path, file, "ticks_per_year");
   h.swept_paths = read_strings_attribute(path, file, "swept_parameters");
   h.shard = read_optional_string_attribute(path, file, "shard");
+  if (has_attribute(file, "sbm_capped_blocks"))  // absent in files of earlier versions
+    h.sbm_capped_blocks = read_strings_attribute(path, file, "sbm_capped_blocks");
 
   const std::size_t runs = dimension_length(path, file, kRunDim);
   h.ticks = static_cast<std::int64_t>(dimension_length(path, file, kTickDim));

@@ -36,6 +36,9 @@ struct FileHeader {
   std::vector<std::string> swept_paths;  // dataset "param:<path>" each
   std::vector<RunCoordinates> runs;      // index = run index
   std::string shard;  // "K/N" for the file of `sweep --shard K/N` (root attribute `shard`); empty otherwise
+  // Block pairs of the generated network whose tie probability is capped at 1, so that
+  // degrees fall short of network.mean_degree (MODEL.md 5), described; empty when none.
+  std::vector<std::string> sbm_capped_blocks;
 };
 
 // Per-agent final state (MODEL.md 8, `output.snapshots`), written to group /snapshot.

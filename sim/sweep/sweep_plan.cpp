@@ -94,6 +94,33 @@ void refuse_swept_ticks(const Scenario& scenario) {
                        "same tick axis); run one sweep per value with --set " + axis.path + "=...");
 }
 
+void refuse_sweep_snapshots(const Scenario& scenario) {
+  if (!scenario.sweep) return;
+  const std::string fix =
+      ": a sweep writes no per-agent snapshots (its file holds the metrics of every run); write the snapshot of "
+      "one run with `xsector run " + scenario.source + " --point K --replicate R --snapshots`";
+  for (const SweepAxis& axis : scenario.sweep->axes)
+    if (axis.path == "output.snapshots")
+      throw InputError(scenario.source + ": sweep.parameters.\"output.snapshots\"" + fix);
+  if (!scenario.params.output.snapshots) return;
+  for (const std::string& o : scenario.overrides)
+    if (o.starts_with("output.snapshots")) throw InputError("--set " + o + fix);
+  // The line of the key in the file: `snapshots = ...` in [output], or the dotted key.
+  std::size_t line = 1, start = 0;
+  bool in_output = false;
+  while (start <= scenario.toml_text.size()) {
+    const std::size_t end = std::min(scenario.toml_text.find('\n', start), scenario.toml_text.size());
+    std::string text = scenario.toml_text.substr(start, end - start);
+    text.erase(0, text.find_first_not_of(" \t"));
+    if (text.starts_with("[")) in_output = text.starts_with("[output]");
+    if ((in_output && text.starts_with("snapshots")) || text.starts_with("output.snapshots"))
+      throw InputError(scenario.source + ":" + std::to_string(line) + ": output.snapshots" + fix);
+    start = end + 1;
+    ++line;
+  }
+  throw InputError(scenario.source + ": output.snapshots" + fix);
+}
+
 SweepPlan::SweepPlan(const Scenario& scenario) {
   if (!scenario.sweep) throw InputError(scenario.source + " has no [sweep] table; use xsector run");
   const SweepSpec& sweep = *scenario.sweep;

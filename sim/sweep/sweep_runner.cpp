@@ -21,6 +21,7 @@
 #include <tbb/task_arena.h>
 
 #include "errors.hpp"
+#include "network.hpp"
 #include "output/atomic_output.hpp"
 #include "output/utc_time.hpp"
 #include "simulation.hpp"
@@ -167,11 +168,25 @@ FileHeader sweep_header(FileHeader base, const Scenario& scenario, const SweepPl
   base.swept_paths = plan.paths();
   base.runs.clear();
   base.runs.reserve(plan.run_count());
+  // Capped blocks can differ between points (a swept population or degree): each is
+  // listed once, with the number of points it occurs in when that is not all of them.
+  std::vector<std::pair<std::string, std::size_t>> capped;
   for (std::size_t k = 0; k < plan.point_count(); ++k) {
     const Scenario point = apply_point(scenario, plan, k);
     for (std::size_t rep = 0; rep < plan.replicates(); ++rep)
       base.runs.push_back(run_coordinates(plan, point, k * plan.replicates() + rep));
+    for (const CappedBlock& block : sbm_capped_blocks(point.params)) {
+      const std::string text = describe(block);
+      auto it = std::find_if(capped.begin(), capped.end(), [&](const auto& c) { return c.first == text; });
+      if (it == capped.end()) capped.emplace_back(text, 1);
+      else ++it->second;
+    }
   }
+  base.sbm_capped_blocks.clear();
+  for (const auto& [text, points] : capped)
+    base.sbm_capped_blocks.push_back(points == plan.point_count() ? text
+                                                                  : text + " (in " + std::to_string(points) + " of " +
+                                                                        std::to_string(plan.point_count()) + " points)");
   return base;
 }
 

@@ -190,6 +190,13 @@ SWEEP_CASES = [
     Case("sweep-sweep_over_years", "... and `sweep` of it (the same message)",
          ["sweep", "sweep_over_years.toml", "-o", "out/existing.h5", "--force", "-q"], 2,
          [r"sweep_over_years\.toml", "simulation.years", "number of ticks"], untouched=["out/existing.h5"]),
+    v("sweep_snapshots", "a sweep with output.snapshots = true (sweep used to ignore it)", 2,
+      r"sweep_snapshots\.toml:14", "output.snapshots", r"--point K --replicate R --snapshots"),
+    Case("sweep-sweep_snapshots", "... and `sweep` of it (the same message)",
+         ["sweep", "sweep_snapshots.toml", "-o", "out/existing.h5", "--force", "-q"], 2,
+         [r"sweep_snapshots\.toml:14", "output.snapshots"], untouched=["out/existing.h5"]),
+    s("sweep_snapshots", "output.snapshots=true", "a sweep given --set output.snapshots=true", 2,
+      "output.snapshots", r"--point K", scenario="tiny_sweep"),
     Case("sweep-no_sweep_table", "`sweep` of a scenario without [sweep]",
          ["sweep", "no_sweep_table.toml", "-o", "out/existing.h5", "--force", "-q"], 2,
          [r"no_sweep_table\.toml", r"no \[sweep\] table"], untouched=["out/existing.h5"]),
@@ -506,6 +513,26 @@ def test_validate_refuses_a_swept_tick_axis_as_sweep_does(xsector_bin, bad_data,
     assert answers[0] == answers[1]
 
 
+# Every scenario file that `run` refuses (the cases made by r()). Memory is the one refusal
+# `validate` turns into a warning (the machine's, not the file's).
+RUN_REFUSALS = [c for c in CASES if c.args[:1] == ["run"] and c.args[2:] == ["-o", "out/existing.h5", "--force", "-q"]
+                and c.code == 2 and not c.xfail and not c.limit_memory]
+
+
+def error_lines(out: str) -> List[str]:
+    return [line for line in out.splitlines() if line.startswith("error")]
+
+
+@pytest.mark.parametrize("case", [pytest.param(c, id=c.id) for c in RUN_REFUSALS])
+def test_validate_refuses_what_run_refuses(case, xsector_bin, bad_data, generated, tmp_path):
+    """`validate` says "ok" only when `run` would start: every scenario that `run` refuses
+    as bad input before its first tick, `validate` refuses with the same error."""
+    ran = check_case(xsector_bin, bad_data, generated, tmp_path / "run", case)
+    as_validate = dataclasses.replace(case, id=f"validate-of-{case.id}", args=["validate", case.args[1]], untouched=[])
+    validated = check_case(xsector_bin, bad_data, generated, tmp_path / "validate", as_validate)
+    assert error_lines(validated.out) == error_lines(ran.out), f"run said:\n{ran.out}\nvalidate said:\n{validated.out}"
+
+
 def test_every_case_is_in_the_reliability_doc():
     source = os.environ.get("XSECTOR_SOURCE_DIR")
     if not source:
@@ -541,7 +568,8 @@ def print_table() -> None:
             prepare_workdir(data, gen, work)
             answer = run_xsector(binary, case, work)
             lines = [l for l in answer.out.splitlines() if l.strip()]
-            message = lines[0] if lines else ""
+            errors = [l for l in lines if l.startswith("error")]
+            message = (errors or lines or [""])[0]
             if answer.timed_out:
                 message = f"(nothing after {case.timeout:.0f} s; killed) " + message
             elif answer.code < 0 and not message:
