@@ -4,8 +4,9 @@
 #         that ctest runs (GoogleTest suites and the Python tests, which then drive the
 #         ASan binary). UBSan findings abort (-fno-sanitize-recover=all); leaks fail.
 #   tsan  ThreadSanitizer (clang) in build-tsan/: the parallel tests, test_model's
-#         Simulation.* and test_sweep (threads within a run, runs in parallel, the writer
-#         thread), against a oneTBB built with -fsanitize=thread (see below).
+#         Simulation.*, the market against its reference on several threads
+#         (MarketReference.*) and test_sweep (threads within a run, runs in parallel, the
+#         writer thread), against a oneTBB built with -fsanitize=thread (see below).
 # Usage: .ci/sanitizers.sh [asan|tsan|all]     (default: all)
 # Installs what is missing (the project's packages, clang, its sanitizer runtimes, and
 # dpkg-dev for `apt-get source`). Prints how long each part took.
@@ -83,12 +84,12 @@ if [[ "$parts" == all || "$parts" == tsan ]]; then
   tbb_built=$(now)
   cmake -S . -B build-tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DXSECTOR_SANITIZE=thread \
         -DXSECTOR_BUILD_BENCH=OFF -DTBB_DIR="$root/build-tsan/onetbb/lib/cmake/TBB" > /dev/null
-  cmake --build build-tsan -j"$jobs" --target test_model test_sweep xsector
+  cmake --build build-tsan -j"$jobs" --target test_model test_market_reference test_sweep xsector
   built=$(now)
   # The instrumented libtbb must be the one loaded (RUNPATH), or TSan checks nothing.
   ldd build-tsan/tests/test_model | grep -q "$root/build-tsan/onetbb/lib/libtbb" ||
     { echo "build-tsan/tests/test_model does not load the instrumented libtbb"; exit 1; }
-  ctest --test-dir build-tsan --output-on-failure -j"$jobs" -R '^(Simulation|SweepTest|Shard)\.'
+  ctest --test-dir build-tsan --output-on-failure -j"$jobs" -R '^(Simulation|MarketReference|SweepTest|Shard)\.'
   done_at=$(now)
   report+=("tsan: oneTBB $((tbb_built - start)) s, build $((built - tbb_built)) s, tests $((done_at - built)) s")
 fi
