@@ -61,8 +61,8 @@ inline constexpr std::array<MetricSpec, kMetricCount> kMetrics = {{
     {"voucher_pool", MetricShape::scalar, "USD", "voucher pool balance at the end of the tick"},
     {"foundation_unspent", MetricShape::scalar, "USD per tick", "foundation capacity money left unspent (no eligible neighbour)"},
     {"failed_by_stage", MetricShape::by_stage, "collaborations per tick", "collaborations that failed, by the stage they failed in"},
-    {"public_support_share", MetricShape::scalar, "1", "government share of support spending (NaN when nothing was spent)"},
-    {"public_participation_share", MetricShape::scalar, "1", "government share of collaboration participation"},
+    {"public_support_share", MetricShape::scalar, "1", "government share of support spending (NaN when nothing was spent or there are no governments)"},
+    {"public_participation_share", MetricShape::scalar, "1", "government share of collaboration participation (NaN without participation or governments)"},
     {"public_sector_gap", MetricShape::scalar, "1", "public_participation_share minus public_support_share"},
     {"public_support_ratio", MetricShape::scalar, "1", "public_support_share divided by public_participation_share"},
 }};

@@ -11,6 +11,7 @@
 #include <tbb/parallel_invoke.h>
 
 #include "parallel.hpp"
+#include "percentiles.hpp"
 #include "phases.hpp"
 
 namespace xsector {
@@ -41,15 +42,14 @@ void record_flows(const TickFlows& f, std::size_t t, RunSeries& out) {
 }
 
 // Exact percentiles without sorting (MODEL.md 11.12: numpy's linear interpolation between
-// the order statistics lo = floor(q (n - 1)) and lo + 1). Values are counted into buckets
-// by bucket_of, which never decreases as the value grows, so the k-th smallest value lies
-// in the bucket where the running count passes k. Two parallel passes over the clients —
-// count per bucket (remembering each client's bucket and sector in two bytes), then copy
-// out the few values in the buckets that hold wanted ranks — and a sort of those few. The
-// result is the same order statistic nth_element would find.
+// the order statistics lo = floor(q (n - 1)) and lo + 1, with numpy's arithmetic). Values
+// are counted into buckets by bucket_of, which never decreases as the value grows, so the
+// k-th smallest value lies in the bucket where the running count passes k. Two parallel
+// passes over the clients — count per bucket (remembering each client's bucket and sector
+// in two bytes), then copy out the few values in the buckets that hold wanted ranks — and
+// a sort of those few. The result is the same order statistic nth_element would find.
 class Percentiles {
  public:
-  static constexpr std::array<double, 3> kQuantiles = {0.10, 0.50, 0.90};
   static constexpr int kWindows = kClientSectorCount * 3;  // (sector, quantile)
 
   Percentiles(const World& w, RecordingWorkspace& ws) : w_(w), ws_(ws) {
@@ -61,11 +61,11 @@ class Percentiles {
   }
 
   // result[sector][quantile]; NaN for an empty sector.
-  std::array<std::array<double, 3>, kClientSectorCount> compute() {
+  CapacityPercentiles compute() {
     count();
     find_windows();
     collect();
-    std::array<std::array<double, 3>, kClientSectorCount> result{};
+    CapacityPercentiles result{};
     for (int s = 0; s < kClientSectorCount; ++s)
       for (int q = 0; q < 3; ++q) result[s][q] = select(s, q);
     return result;
@@ -122,7 +122,7 @@ class Percentiles {
         Window& win = window_[s * 3 + q];
         win = Window{};
         if (n == 0) continue;
-        win.pos = kQuantiles[q] * static_cast<double>(n - 1);
+        win.pos = kCapacityQuantiles[q] * static_cast<double>(n - 1);
         win.lo = static_cast<std::uint64_t>(std::floor(win.pos));
         const std::uint64_t hi = std::min(win.lo + 1, n - 1);
         // The buckets of ranks lo and hi, and the count of values before the first.
@@ -198,7 +198,12 @@ class Percentiles {
     const double low = *at;
     if (win.lo + 1 >= size_[s]) return low;
     const double high = *std::min_element(at + 1, last);
-    return low + (win.pos - static_cast<double>(win.lo)) * (high - low);
+    // numpy's _lerp, bit for bit: from the lower value for gamma < 0.5, from the higher one
+    // for gamma >= 0.5 (low + gamma (high - low) alone differs from numpy in the last bit
+    // for some inputs, e.g. the median of {0.1, 0.7}).
+    const double gamma = win.pos - static_cast<double>(win.lo);
+    const double diff = high - low;
+    return gamma >= 0.5 ? high - diff * (1.0 - gamma) : low + diff * gamma;
   }
 
   struct Window {
@@ -221,7 +226,7 @@ class Percentiles {
 void record_clients(const World& w, RecordingWorkspace& ws, std::size_t t, RunSeries& out) {
   const auto& c = w.agents.clients;
   std::array<double, kClientSectorCount> capacity{}, toolkit{}, funds{}, count{};
-  std::array<std::array<double, 3>, kClientSectorCount> pct{};
+  CapacityPercentiles pct{};
   tbb::parallel_invoke(
       [&] {
         for (NodeId v : c.ids) {
@@ -232,7 +237,7 @@ void record_clients(const World& w, RecordingWorkspace& ws, std::size_t t, RunSe
           count[s] += 1;
         }
       },
-      [&] { pct = Percentiles(w, ws).compute(); });
+      [&] { pct = capacity_percentiles(w, ws); });
   for (int s = 0; s < kClientSectorCount; ++s) {
     const double n = count[s];
     out.at(capacity_mean, t, s) = n == 0 ? kNaN : capacity[s] / n;
@@ -265,9 +270,12 @@ void record_participation_and_gap(const World& w, const TickFlows& f, std::size_
     all_members += members[s];
     all_spending += f.support_spending[s];
   }
+  // Without governments there is no public sector, and its shares are undefined (NaN),
+  // not 0: a 0 would read as "the public sector gets none of the support".
   const int gov = index_of(Sector::government);
-  const double support = share(f.support_spending[gov], all_spending);
-  const double participation = share(members[gov], all_members);
+  const bool has_public_sector = w.agents.client_count[gov] > 0;
+  const double support = has_public_sector ? share(f.support_spending[gov], all_spending) : kNaN;
+  const double participation = has_public_sector ? share(members[gov], all_members) : kNaN;
   out.at(public_support_share, t) = support;
   out.at(public_participation_share, t) = participation;
   out.at(public_sector_gap, t) = participation - support;
@@ -275,6 +283,10 @@ void record_participation_and_gap(const World& w, const TickFlows& f, std::size_
 }
 
 }  // namespace
+
+CapacityPercentiles capacity_percentiles(const World& w, RecordingWorkspace& ws) {
+  return Percentiles(w, ws).compute();
+}
 
 void run_recording(const World& w, const TickContext& ctx, const TickFlows& flows, RunSeries& out) {
   const auto t = static_cast<std::size_t>(ctx.tick);
