@@ -7,7 +7,7 @@ packages=(
   cmake g++ make git libboost-graph-dev libtbb-dev libhdf5-dev hdf5-tools libcli11-dev
   libtomlplusplus-dev librandom123-dev libgtest-dev libbenchmark-dev
   python3-h5py python3-numpy python3-pandas python3-xarray python3-h5netcdf python3-matplotlib
-  python3-pytest python3-nbclient python3-nbformat python3-ipykernel chromium
+  python3-pytest python3-nbclient python3-nbformat python3-ipykernel python3-scipy python3-sklearn chromium
   openmpi-bin libopenmpi-dev clang libfuzzer-14-dev libclang-rt-14-dev
   llvm-14  # llvm-symbolizer-14: sanitizer reports name functions only with it (fuzz.sh)
   "$@"

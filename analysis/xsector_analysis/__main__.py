@@ -1,8 +1,11 @@
-"""Command line: python3 -m xsector_analysis report OUT.h5 [-o report.html]
+"""Command line: python3 -m xsector_analysis report IN.h5 [-o IN.html] [--force] [--quarterly]
 
 `xsector report` runs this module with /usr/bin/python3 and PYTHONPATH set, passing its
-arguments on. Exit status: 0 on success, 1 if the report could not be made (the reason
-is printed on stderr, without a traceback), 2 for a usage error. Figures are drawn on
+arguments on. The report goes to IN.html by default; an existing output file is kept
+unless --force is given. Exit status (README.md's codes): 0 on success, 1 if the report
+could not be made (the reason is printed on stderr, without a traceback), 2 for a usage
+error or a missing input file, 3 if the output exists (use --force) or the input is not
+an HDF5 file. Figures are drawn on
 matplotlib's Agg canvas directly, so no display and no backend setting are needed.
 """
 from __future__ import annotations
@@ -26,19 +29,56 @@ def main(argv=None) -> int:
                                      "values and, for a sweep, the response to each swept parameter.")
     rep.add_argument("results", help="results file written by `xsector run` or `xsector sweep`")
     rep.add_argument("-o", "--output", help="HTML file to write (default: RESULTS with .html)")
+    rep.add_argument("--force", action="store_true", help="overwrite an existing output file")
+    rep.add_argument("--quarterly", "--per-tick", dest="per_tick", action="store_true",
+                     help="figures over time show the values per tick as recorded (e.g. quarterly) "
+                          "instead of yearly values")
     rep.add_argument("--title", help="page title (default: 'xsector report: SCENARIO')")
     rep.add_argument("-q", "--quiet", action="store_true", help="print nothing on success")
     args = parser.parse_args(argv)
 
+    import os
+    out = args.output or os.path.splitext(args.results)[0] + ".html"
+    if not os.path.exists(args.results):
+        print(f"xsector report: error: no such results file: {args.results}", file=sys.stderr)
+        return 2
+    if not _is_hdf5(args.results):
+        print(f"xsector report: error: {args.results} is not an HDF5 file (expected a results file written by "
+              f"xsector run or xsector sweep)", file=sys.stderr)
+        return 3
+    if os.path.exists(out) and not args.force:
+        print(f"xsector report: error: {out} exists (use --force to overwrite, or -o to choose another file)",
+              file=sys.stderr)
+        return 3
     try:
         from .report import build_report
-        out = build_report(args.results, args.output, title=args.title)
+        out = build_report(args.results, out, title=args.title, time="tick" if args.per_tick else "year")
     except (OSError, ValueError, KeyError) as err:
         print(f"xsector report: error: {err}", file=sys.stderr)
         return 1
     if not args.quiet:
         print(f"wrote {out}")
     return 0
+
+
+HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
+
+
+def _is_hdf5(path) -> bool:
+    """The HDF5 signature at offset 0, 512, 1024, 2048, ... (the HDF5 file format spec)."""
+    try:
+        with open(path, "rb") as fh:
+            offset = 0
+            while True:
+                fh.seek(offset)
+                head = fh.read(8)
+                if len(head) < 8:
+                    return False
+                if head == HDF5_SIGNATURE:
+                    return True
+                offset = 512 if offset == 0 else offset * 2
+    except OSError:
+        return False
 
 
 if __name__ == "__main__":

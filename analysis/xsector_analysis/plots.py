@@ -3,23 +3,38 @@
 Figures are built with matplotlib's object API on an Agg canvas (no pyplot, no GUI, no
 global state), so they work headless, in the report and in notebooks alike
 (`fig.savefig("gap.png", dpi=200)`; in Jupyter a Figure displays itself).
-Bands are 95% t-intervals of the mean over replicates (see summary.py); with one
-replicate only the mean is drawn.
+
+Time: yearly values by default (`time="year"`: flows summed over each year, states at the
+end of the year, the gap indicators recomputed from the year's totals; see summary.py),
+each drawn at the middle of its year; `time="tick"` draws the recorded per-tick values.
+The years in which an intervention is active are shaded (grey; artists with gid
+"intervention-window").
+
+Sample size: bands and bars are 95% Student t intervals of the mean over replicates and
+are drawn only where there are n ≥ 2 replicates; the title then says n. With a single
+replicate (one stochastic run) no interval is drawn and the title says so.
 """
 from __future__ import annotations
+
+import textwrap
 
 import matplotlib
 import numpy as np
 import xarray as xr
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-from .io import swept_parameters
-from .summary import compare, final_year, interval, point_label, summarize
+from .io import swept_parameters, ticks_per_year
+from .summary import (binned_means, compare, final_year, human_label, human_units, interval, intervals_along,
+                      intervention_windows, point_label, yearly)
 
 SECTOR_COLORS = {"government": "#1b6ca8", "business": "#e07b39", "nonprofit": "#3a9d5d"}
 MAX_LEGEND = 10
+MAX_LEVELS = 12          # a swept parameter with more distinct values is binned
 GAP_LABEL = "public sector gap\n(participation share − support share)"
+WINDOW_GID = "intervention-window"
+SINGLE_RUN = "single stochastic run, no interval"
 
 
 def _figure(width=7.0, height=4.2) -> Figure:
@@ -28,9 +43,15 @@ def _figure(width=7.0, height=4.2) -> Figure:
     return fig
 
 
-def _label(metric: str, units: str = "") -> str:
-    text = metric.replace("_", " ")
-    return f"{text} [{units}]" if units and units != "1" else text
+def _label(metric: str, units: str = "", ds=None) -> str:
+    text = human_label(metric, ds)
+    units = human_units(units)
+    return f"{text} [{units}]" if units else text
+
+
+def _money_axis(axis, units: str) -> None:
+    if str(units).startswith("USD"):
+        axis.set_major_formatter(FuncFormatter(lambda v, _: f"-${abs(v):,.0f}" if v < 0 else f"${v:,.0f}"))
 
 
 def _points(ds: xr.Dataset) -> np.ndarray:
@@ -47,42 +68,111 @@ def _select_point(ds: xr.Dataset, point):
 
 
 def _title_suffix(ds, point):
-    return "" if len(_points(ds)) <= 1 and not swept_parameters(ds) else f" — {point_label(ds, point)}"
+    return "" if len(_points(ds)) <= 1 and not swept_parameters(ds) else "\n" + textwrap.fill(f"point {point}: {point_label(ds, point)}", 80)
 
 
-def plot_gap(ds: xr.Dataset, metric: str = "public_sector_gap", points=None) -> Figure:
-    """The gap over time: the mean over replicates per tick for each sweep point, with a
-    band for its 95% interval. `points`: which points to draw (default all; with more than
-    ten, lines are coloured along a colour map and the legend is left out)."""
-    table = summarize(ds, metric, by="point", time="tick")
+def _check_time(time: str) -> str:
+    if time in ("year", "yearly"):
+        return "year"
+    if time in ("tick", "quarter", "quarterly"):
+        return "tick"
+    raise ValueError("time must be 'year' (yearly values) or 'tick' (per tick, e.g. quarterly)")
+
+
+def series(ds: xr.Dataset, metric: str, time: str = "year"):
+    """(x, values, units): x in years since the start, values [run, time(, sector)].
+    Yearly values are placed at the middle of their year; per-tick values at tick / ticks_per_year."""
+    if _check_time(time) == "year":
+        da = yearly(ds, metric)
+        x = np.arange(da.sizes["year"]) + 0.5
+    else:
+        da = ds[metric]
+        x = np.asarray(ds["year"].values, dtype=float) if "year" in ds.coords \
+            else np.asarray(ds["tick"].values, dtype=float) / ticks_per_year(ds)
+    return x, np.asarray(da.values, dtype=float), str(da.attrs.get("units", ""))
+
+
+def _time_word(ds, time) -> str:
+    if _check_time(time) == "year":
+        return "yearly"
+    tpy = ticks_per_year(ds)
+    return {4: "quarterly", 12: "monthly", 1: "yearly"}.get(tpy, f"per tick ({tpy} a year)")
+
+
+def shade_interventions(ax, ds: xr.Dataset) -> list:
+    """Shade the years in which each intervention is active; returns the patches."""
+    patches = []
+    spans = sorted({(w["start"], w["end"]) for w in intervention_windows(ds)
+                    if not w["swept"] and w["end"] > w["start"]})
+    for k, (start, end) in enumerate(spans):  # overlapping windows are drawn once each span
+        patch = ax.axvspan(start, end, color="0.55", alpha=0.13, lw=0, zorder=0,
+                           label="intervention active" if k == 0 else None)
+        patch.set_gid(WINDOW_GID)
+        patches.append(patch)
+    return patches
+
+
+def _finish_time_axis(ax, x) -> None:
+    ax.set_xlabel("year")
+    if len(x):
+        ax.set_xlim(0, max(float(np.nanmax(x)) + 0.5, 1.0) if np.allclose(x % 1, 0.5) else float(np.nanmax(x)))
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True, nbins=12))
+
+
+def plot_gap(ds: xr.Dataset, metric: str = "public_sector_gap", points=None, time: str = "year") -> Figure:
+    """A metric over time (default the public sector gap, yearly). Up to ten sweep points:
+    one line per point, the mean over its replicates, with a band for the 95% interval when
+    it has n ≥ 2 replicates. More points: the median over points and the band between their
+    10th and 90th percentiles (the spread of the sweep, not an interval). `points`: which
+    points to draw (default all). `time`: "year" (default) or "tick"."""
+    x, values, units = series(ds, metric, time)
+    if values.ndim > 2:
+        values = values.sum(axis=tuple(range(2, values.ndim)))
+    point_of_run = np.asarray(ds["point"].values)
     wanted = _points(ds) if points is None else np.asarray(points)
     fig = _figure()
     ax = fig.add_subplot()
-    many = len(wanted) > MAX_LEGEND
-    for i, p in enumerate(wanted):
-        rows = table[table["point"] == p]
-        color = matplotlib.colormaps["viridis"](i / max(1, len(wanted) - 1)) if many else None
-        (line,) = ax.plot(rows["year"], rows["mean"], color=color, lw=1.6,
-                          label=point_label(ds, int(p)) if not many else None)
-        if rows["lower"].notna().any():
-            ax.fill_between(rows["year"], rows["lower"], rows["upper"], color=line.get_color(), alpha=0.2, lw=0)
-    ax.axhline(0.0, color="0.4", lw=0.8, ls="--")
-    ax.set_xlabel("year")
-    ax.set_ylabel(GAP_LABEL if metric == "public_sector_gap" else _label(metric, ds[metric].attrs.get("units", "")))
-    reps = int(table["n"].max()) if len(table) else 0
-    ax.set_title(f"{ds.attrs.get('scenario_name', '')}: {metric.replace('_', ' ')} over time"
-                 f" (mean of {reps} replicate{'s' if reps != 1 else ''}"
-                 f"{', band: 95% interval' if reps > 1 else ''})", fontsize=10)
-    if not many and len(wanted) > 1:
-        ax.legend(fontsize=8)
+    shade_interventions(ax, ds)
+    word = _time_word(ds, time)
+    reps = 0
+    if len(wanted) <= MAX_LEGEND:
+        for p in wanted:
+            n, mean, lo, hi = intervals_along(values[point_of_run == p], axis=0)
+            reps = max(reps, int(n.max()) if n.size else 0)
+            (line,) = ax.plot(x, mean, lw=1.6, marker="o" if word == "yearly" else None, ms=3.5,
+                              label=textwrap.shorten(point_label(ds, int(p)), 60) if len(wanted) > 1 else None)
+            if np.isfinite(lo).any():
+                ax.fill_between(x, lo, hi, color=line.get_color(), alpha=0.2, lw=0)
+        if reps > 1:
+            detail = f"mean of n = {reps} replicates{' per point' if len(wanted) > 1 else ''}, band: 95% interval"
+        else:
+            detail = SINGLE_RUN if len(wanted) == 1 else "one stochastic run per point, no interval"
+    else:
+        per_point = np.vstack([np.nanmean(values[point_of_run == p], axis=0) for p in wanted])
+        with np.errstate(invalid="ignore"):
+            q10, q50, q90 = np.nanpercentile(per_point, [10, 50, 90], axis=0)
+        ax.fill_between(x, q10, q90, color="#1b6ca8", alpha=0.2, lw=0, label="10th–90th percentile of points")
+        ax.plot(x, q50, color="#1b6ca8", lw=1.8, marker="o" if word == "yearly" else None, ms=3.5,
+                label="median of points")
+        detail = f"spread over {len(wanted)} sweep points (not an interval)"
+    if metric in ("public_sector_gap",):
+        ax.axhline(0.0, color="0.4", lw=0.8, ls="--")
+    _finish_time_axis(ax, x)
+    ax.set_ylabel(GAP_LABEL if metric == "public_sector_gap" else _label(metric, units, ds))
+    _money_axis(ax.yaxis, units)
+    ax.set_title(f"{human_label(metric, ds).capitalize()}, {word}\n({detail})", fontsize=10)
+    handles, labels = ax.get_legend_handles_labels()
+    if labels:
+        ax.legend(fontsize=8, loc="best")
     return fig
 
 
-def plot_support_share(ds: xr.Dataset, point=None) -> Figure:
-    """Support spending share by sector over time, stacked (one sweep point, mean over
-    its replicates: each sector's mean spending divided by the mean total)."""
+def plot_support_share(ds: xr.Dataset, point=None, time: str = "year") -> Figure:
+    """Support spending share by client sector over time, stacked (one sweep point; each
+    sector's mean spending over replicates divided by the mean total). Yearly by default:
+    the year's spending by sector over the year's total."""
     sub, point = _select_point(ds, point)
-    spend = np.asarray(sub["support_spending"].values, dtype=float)  # run, tick, sector
+    x, spend, _ = series(sub, "support_spending", time)   # run, time, sector
     mean = np.nanmean(spend, axis=0)
     totals = mean.sum(axis=1, keepdims=True)
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -90,95 +180,149 @@ def plot_support_share(ds: xr.Dataset, point=None) -> Figure:
     sectors = [str(s) for s in sub["sector"].values]
     fig = _figure()
     ax = fig.add_subplot()
-    ax.stackplot(np.asarray(sub["year"].values), share.T, labels=sectors,
-                 colors=[SECTOR_COLORS.get(s) for s in sectors], alpha=0.85)
-    ax.set_xlabel("year")
+    ax.stackplot(x, share.T, labels=sectors, colors=[SECTOR_COLORS.get(s) for s in sectors], alpha=0.85)
+    for patch in shade_interventions(ax, ds):  # over the stack: a light veil with a dark edge
+        patch.set_zorder(3)
+        patch.set_alpha(0.18)
+        patch.set_facecolor("white")
+        start, end = patch.get_xy()[0][0], patch.get_xy()[2][0]
+        for edge in (start, end):
+            ax.axvline(edge, color="0.1", lw=1.2, ls="--", zorder=4)
+    _finish_time_axis(ax, x)
     ax.set_ylabel("share of support spending")
     ax.set_ylim(0, 1)
-    ax.set_title("Who receives support: spending share by client sector" + _title_suffix(ds, point), fontsize=10)
-    ax.legend(loc="upper right", fontsize=8)
+    n = sub.sizes["run"]
+    ax.set_title(f"Who receives support: spending share by client sector, {_time_word(ds, time)}\n"
+                 f"({SINGLE_RUN if n == 1 else f'mean of n = {n} replicates'})" + _title_suffix(ds, point),
+                 fontsize=10)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8)
     return fig
 
 
-def plot_capacity(ds: xr.Dataset, point=None) -> Figure:
+def plot_capacity(ds: xr.Dataset, point=None, time: str = "year") -> Figure:
     """Collaboration capacity by sector over time: the mean capacity (line) and the band
     between the 10th and 90th percentile of organisations (one sweep point, each averaged
-    over its replicates)."""
+    over its replicates; yearly: at the end of each year)."""
     sub, point = _select_point(ds, point)
-    years = np.asarray(sub["year"].values)
-    mean = np.nanmean(np.asarray(sub["capacity_mean"].values, dtype=float), axis=0)
-    p10 = np.nanmean(np.asarray(sub["capacity_p10"].values, dtype=float), axis=0)
-    p90 = np.nanmean(np.asarray(sub["capacity_p90"].values, dtype=float), axis=0)
+    x, mean, _ = series(sub, "capacity_mean", time)
+    _, p10, _ = series(sub, "capacity_p10", time)
+    _, p90, _ = series(sub, "capacity_p90", time)
+    mean, p10, p90 = (np.nanmean(a, axis=0) for a in (mean, p10, p90))
     fig = _figure()
     ax = fig.add_subplot()
+    shade_interventions(ax, ds)
     for k, sector in enumerate(str(s) for s in sub["sector"].values):
         color = SECTOR_COLORS.get(sector)
-        ax.plot(years, mean[:, k], color=color, lw=1.8, label=f"{sector} (mean)")
-        ax.fill_between(years, p10[:, k], p90[:, k], color=color, alpha=0.15, lw=0)
-    ax.set_xlabel("year")
+        ax.plot(x, mean[:, k], color=color, lw=1.8, label=f"{sector} (mean)")
+        ax.fill_between(x, p10[:, k], p90[:, k], color=color, alpha=0.15, lw=0)
+    _finish_time_axis(ax, x)
     ax.set_ylabel("collaboration capacity (0–1)")
     ax.set_ylim(0, 1)
-    ax.set_title("Collaboration capacity by sector (band: 10th–90th percentile)" + _title_suffix(ds, point),
+    n = sub.sizes["run"]
+    ax.set_title(f"Collaboration capacity by sector, {_time_word(ds, time)}\n"
+                 f"band: 10th–90th percentile of organisations\n"
+                 f"({SINGLE_RUN if n == 1 else f'averaged over n = {n} replicates'})" + _title_suffix(ds, point),
                  fontsize=10)
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     return fig
 
 
-def plot_response(ds: xr.Dataset, params=None, metric: str = "public_sector_gap") -> Figure:
-    """Final-year `metric` against swept parameters.
+def _final_values(ds, metric):
+    values = final_year(ds, metric)
+    for extra in [d for d in values.dims if d != "run"]:
+        values = values.sum(extra)
+    return np.asarray(values.values, dtype=float)
 
-    One parameter: a response curve (mean over the runs at each value, 95% interval bars;
-    if other parameters were swept too, their runs are pooled: the marginal response).
-    Two parameters: a heat map of the mean at each pair of values.
-    params : coordinate names or dotted paths; default every swept parameter (1 or 2)."""
+
+def _resolve_params(ds, params):
     swept = swept_parameters(ds)
     if params is None:
         params = list(swept)
     params = [params] if isinstance(params, str) else list(params)
     by_path = {path: name for name, path in swept.items()}
     params = [by_path.get(p, p) for p in params]
-    if not params or len(params) > 2 or any(p not in swept for p in params):
-        raise ValueError(f"choose one or two swept parameters among {list(swept.values()) or 'none (not a sweep)'}")
-    values = final_year(ds, metric)
+    if not params or any(p not in swept for p in params):
+        raise ValueError(f"choose swept parameters among {list(swept.values()) or 'none (not a sweep)'}")
+    return swept, params
+
+
+def _levels(x):
+    return sorted(set(x.tolist()), key=lambda a: (str(type(a)), a))
+
+
+def _is_numeric(levels):
+    return all(isinstance(a, (int, float)) and not isinstance(a, bool) for a in levels)
+
+
+def _response_axes(ax, ds, name, v, ylabel, bins=10):
+    """Draw the final-year values against one parameter on `ax`: few values → mean per
+    value (interval bars where n ≥ 2); many numeric values → scatter and binned means."""
+    x = np.asarray(ds[name].values)
+    levels = _levels(x)
+    numeric = _is_numeric(levels)
+    if numeric and len(levels) > MAX_LEVELS:
+        ax.scatter(x.astype(float), v, s=5, color="0.55", alpha=0.35, lw=0, label="runs", rasterized=True)
+        table = binned_means(x, v, bins=bins)
+        err = np.vstack([table["mean"] - table["lower"], table["upper"] - table["mean"]])
+        has = np.isfinite(err).all(axis=0)
+        ax.errorbar(table["center"], table["mean"], yerr=np.where(np.isfinite(err), err, 0.0) if has.any() else None,
+                    fmt="o-", color="#1b6ca8", capsize=3, ms=4,
+                    label=f"mean in {len(table)} bins" + (", 95% interval" if has.any() else ""))
+        return
+    stats = [interval(v[x == level]) for level in levels]
+    pos = np.asarray(levels, dtype=float) if numeric else np.arange(len(levels))
+    mean = np.array([s[1] for s in stats])
+    lo = np.array([s[3] for s in stats])
+    hi = np.array([s[4] for s in stats])
+    runs_x = pos[[levels.index(a) for a in x.tolist()]]
+    ax.scatter(runs_x, v, s=10, color="0.6", alpha=0.6, label="runs", zorder=1)
+    nmax = max((s[0] for s in stats), default=0)
+    if nmax > 1:
+        err = np.vstack([mean - lo, hi - mean])
+        ax.errorbar(pos, mean, yerr=np.where(np.isfinite(err), err, 0.0), fmt="o-", color="#1b6ca8", capsize=3,
+                    label=f"mean, 95% interval (n = {nmax} per value)", zorder=2)
+    else:
+        ax.plot(pos, mean, "o-", color="#1b6ca8", label="one stochastic run per value, no interval", zorder=2)
+    if not numeric:
+        ax.set_xticks(pos, [textwrap.shorten(str(a), 20) for a in levels])
+
+
+def plot_response(ds: xr.Dataset, params=None, metric: str = "public_sector_gap") -> Figure:
+    """Final-year `metric` against swept parameters.
+
+    One parameter: the mean over the runs at each value (95% interval bars where n ≥ 2; if
+    other parameters were swept too, their runs are pooled: the marginal response); with
+    more than twelve distinct values (lhs), a scatter of the runs and means in ten bins.
+    Two parameters on a grid: a heat map of the mean at each pair of values (lhs: a scatter
+    coloured by the value). More than two: one panel per parameter (`plot_response_grid`).
+    params : coordinate names or dotted paths; default every swept parameter."""
+    swept, params = _resolve_params(ds, params)
+    if len(params) > 2:
+        return plot_response_grid(ds, params, metric)
+    v = _final_values(ds, metric)
     units = ds[metric].attrs.get("units", "")
-    ylabel = f"final-year {metric.replace('_', ' ')}" + (f" [{units}]" if units and units != "1" else "")
-    for extra in [d for d in values.dims if d != "run"]:
-        values = values.sum(extra)
-    v = np.asarray(values.values, dtype=float)
+    ylabel = "final-year " + _label(metric, units, ds)
     fig = _figure()
     ax = fig.add_subplot()
     if len(params) == 1:
-        x = np.asarray(ds[params[0]].values)
-        levels = sorted(set(x.tolist()), key=lambda a: (str(type(a)), a))
-        stats = [interval(v[x == level]) for level in levels]
-        numeric = all(isinstance(a, (int, float)) and not isinstance(a, bool) for a in levels)
-        pos = np.asarray(levels, dtype=float) if numeric else np.arange(len(levels))
-        mean = np.array([s[1] for s in stats])
-        lo = np.array([s[3] for s in stats])
-        hi = np.array([s[4] for s in stats])
-        ax.scatter(pos[[levels.index(a) for a in x.tolist()]] if numeric else [levels.index(a) for a in x.tolist()],
-                   v, s=10, color="0.6", alpha=0.6, label="runs", zorder=1)
-        err = np.vstack([mean - lo, hi - mean])
-        ax.errorbar(pos, mean, yerr=np.where(np.isfinite(err), err, 0.0), fmt="o-", color="#1b6ca8", capsize=3,
-                    label="mean, 95% interval", zorder=2)
-        if not numeric:
-            ax.set_xticks(pos, [str(a) for a in levels])
+        _response_axes(ax, ds, params[0], v, ylabel)
         ax.set_xlabel(swept[params[0]])
         ax.set_ylabel(ylabel)
+        _money_axis(ax.yaxis, units)
         ax.legend(fontsize=8)
-        ax.set_title(f"Response of the final-year {metric.replace('_', ' ')} to {swept[params[0]]}", fontsize=10)
+        ax.set_title(f"Final-year {human_label(metric, ds)} against {swept[params[0]]}", fontsize=10)
         return fig
     x = np.asarray(ds[params[0]].values)
     y = np.asarray(ds[params[1]].values)
-    xl = sorted(set(x.tolist()), key=lambda a: (str(type(a)), a))
-    yl = sorted(set(y.tolist()), key=lambda a: (str(type(a)), a))
+    xl, yl = _levels(x), _levels(y)
     grid = np.full((len(yl), len(xl)), np.nan)
-    for i, b in enumerate(yl):
-        for j, a in enumerate(xl):
-            sel = (x == a) & (y == b)
-            if sel.any():
-                grid[i, j] = interval(v[sel])[1]
-    if grid.size and np.isfinite(grid).mean() >= 0.5:
+    if len(xl) * len(yl) <= 400:
+        for i, b in enumerate(yl):
+            for j, a in enumerate(xl):
+                sel = (x == a) & (y == b)
+                if sel.any():
+                    grid[i, j] = interval(v[sel])[1]
+    if len(xl) * len(yl) <= 400 and np.isfinite(grid).mean() >= 0.5:
         mesh = ax.imshow(grid, origin="lower", aspect="auto", cmap="RdBu_r", interpolation="nearest")
         ax.set_xticks(range(len(xl)), [f"{a:.3g}" if isinstance(a, float) else str(a) for a in xl])
         ax.set_yticks(range(len(yl)), [f"{b:.3g}" if isinstance(b, float) else str(b) for b in yl])
@@ -187,25 +331,89 @@ def plot_response(ds: xr.Dataset, params=None, metric: str = "public_sector_gap"
     fig.colorbar(mesh, ax=ax, label=ylabel)
     ax.set_xlabel(swept[params[0]])
     ax.set_ylabel(swept[params[1]])
-    ax.set_title(f"Final-year {metric.replace('_', ' ')} (mean over replicates)", fontsize=10)
+    ax.set_title(f"Final-year {human_label(metric, ds)} (mean over replicates)", fontsize=10)
+    return fig
+
+
+def plot_response_grid(ds: xr.Dataset, params=None, metric: str = "public_sector_gap", bins: int = 10) -> Figure:
+    """One panel per swept parameter (any number): the final-year `metric` of every run
+    against the parameter, with means in `bins` bins (or per value, for few values)."""
+    swept, params = _resolve_params(ds, params)
+    v = _final_values(ds, metric)
+    units = ds[metric].attrs.get("units", "")
+    ncols = min(3, len(params))
+    nrows = -(-len(params) // ncols)
+    fig = _figure(width=3.3 * ncols + 0.6, height=2.7 * nrows + 0.7)
+    axes = fig.subplots(nrows, ncols, sharey=True, squeeze=False)
+    for k, name in enumerate(params):
+        ax = axes[k // ncols][k % ncols]
+        _response_axes(ax, ds, name, v, "", bins=bins)
+        if metric == "public_sector_gap":
+            ax.axhline(0.0, color="0.4", lw=0.8, ls="--")
+        ax.set_xlabel(swept[name], fontsize=9)
+        ax.xaxis.set_major_locator(MaxNLocator(nbins=4))
+        ax.tick_params(labelsize=8)
+        if k % ncols == 0:
+            ax.set_ylabel("final-year\n" + _label(metric, units, ds), fontsize=9)
+            _money_axis(ax.yaxis, units)
+        if k == 0:
+            ax.legend(fontsize=7, loc="best")
+    for k in range(len(params), nrows * ncols):
+        axes[k // ncols][k % ncols].set_visible(False)
+    fig.suptitle(f"Final-year {human_label(metric, ds)} against each swept parameter "
+                 f"({v.size} runs; line: binned means)", fontsize=10)
+    return fig
+
+
+def plot_distribution(ds: xr.Dataset, metric: str = "public_sector_gap", bins: int = 30) -> Figure:
+    """Histogram of the final-year `metric` over all runs of the file (the spread of
+    outcomes across a sweep), with its median marked."""
+    v = _final_values(ds, metric)
+    v = v[np.isfinite(v)]
+    units = ds[metric].attrs.get("units", "")
+    fig = _figure(height=3.6)
+    ax = fig.add_subplot()
+    ax.hist(v, bins=bins, color="#1b6ca8", alpha=0.8)
+    if v.size:
+        med = float(np.median(v))
+        ax.axvline(med, color="#c0392b", lw=1.5, label=f"median {med:.3g}")
+        ax.legend(fontsize=8)
+    if metric == "public_sector_gap":
+        ax.axvline(0.0, color="0.3", lw=0.8, ls="--")
+    ax.set_xlabel("final-year " + _label(metric, units, ds))
+    _money_axis(ax.xaxis, units)
+    ax.set_ylabel("runs")
+    ax.set_title(f"Distribution of the final-year {human_label(metric, ds)} over {v.size} runs", fontsize=10)
     return fig
 
 
 def plot_comparison(results, metric: str = "public_sector_gap", sector=None, labels=None) -> Figure:
-    """Bars of the final-year mean of `metric` with 95% interval error bars, one bar per
-    arm: several result files (labelled by scenario_name), a dict {label: file}, or the
-    points of one sweep (see summary.arms)."""
+    """Bars of the final-year mean of `metric`, one bar per arm: several result files
+    (labelled by scenario_name), a dict {label: file}, or the points of one sweep (see
+    summary.arms). 95% interval bars only for arms with n ≥ 2 replicates; an arm with one
+    run is labelled as a single stochastic run."""
     table = compare(results, metric=metric, sector=sector, labels=labels)
     fig = _figure(width=max(5.0, 1.1 * len(table) + 2.5))
     ax = fig.add_subplot()
     pos = np.arange(len(table))
     err = np.vstack([table["mean"] - table["lower"], table["upper"] - table["mean"]])
-    ax.bar(pos, table["mean"], yerr=np.where(np.isfinite(err), err, 0.0), capsize=4, color="#1b6ca8", alpha=0.85)
+    has = np.isfinite(err).all(axis=0)
+    ax.bar(pos, table["mean"], color="#1b6ca8", alpha=0.85)
+    if has.any():
+        ax.errorbar(pos[has], table["mean"][has], yerr=err[:, has], fmt="none", ecolor="0.15", capsize=4)
     ax.axhline(0.0, color="0.3", lw=0.8)
-    ax.set_xticks(pos, [str(lab) for lab in table["label"]], rotation=20 if len(table) > 3 else 0,
-                  ha="right" if len(table) > 3 else "center", fontsize=8)
+    many = len(table) > 3
+    ax.set_xticks(pos, [textwrap.fill(str(lab), 22) for lab in table["label"]], rotation=25 if many else 0,
+                  ha="right" if many else "center", fontsize=8)
     ax.set_xlabel("scenario")
-    what = metric.replace("_", " ") + (f" ({sector})" if sector else "")
+    what = human_label(metric) + (f" ({sector})" if sector else "")
     ax.set_ylabel(f"final-year {what}")
-    ax.set_title(f"Final-year {what} by scenario (mean, 95% interval)", fontsize=10)
+    ns = sorted(set(int(n) for n in table["n"]))
+    if ns == [1]:
+        detail = SINGLE_RUN if len(table) == 1 else "one stochastic run each, no interval"
+    elif ns and ns[0] >= 2:
+        detail = f"mean, 95% interval, n = {ns[0] if len(ns) == 1 else ', '.join(map(str, ns))}"
+    else:
+        detail = "mean; 95% interval only where n ≥ 2"
+    ax.set_title(f"Final-year {what} by scenario\n({detail})", fontsize=10)
     return fig

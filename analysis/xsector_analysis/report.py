@@ -9,8 +9,10 @@ import os
 import numpy as np
 
 from .io import metrics, open_results, run_info, swept_parameters
-from .plots import plot_capacity, plot_comparison, plot_gap, plot_response, plot_support_share
-from .summary import final_year, interval, point_label
+from .plots import (MAX_LEVELS, plot_capacity, plot_comparison, plot_distribution, plot_gap, plot_response,
+                    plot_response_grid, plot_support_share)
+from .summary import (binned_means, final_year, format_value, human_label, human_units, intervention_windows,
+                      interval, point_label)
 
 MAX_POINT_TABLES = 5      # per-sector tables shown for at most this many sweep points
 MAX_COMPARISON_BARS = 30  # the comparison figure is left out for larger sweeps
@@ -24,7 +26,8 @@ figcaption { font-size: 0.9em; color: #555; }
 table { border-collapse: collapse; margin: 0.8em 0; font-size: 0.9em; }
 th, td { border: 1px solid #ccc; padding: 0.25em 0.6em; text-align: right; }
 th:first-child, td:first-child { text-align: left; } th { background: #f3f5f7; }
-.small { font-size: 0.85em; color: #555; } pre { background: #f6f6f6; padding: 0.8em; overflow-x: auto; }
+.small { font-size: 0.85em; color: #555; }
+.warn { background: #fff6e0; border-left: 4px solid #e0a030; padding: 0.5em 0.8em; } pre { background: #f6f6f6; padding: 0.8em; overflow-x: auto; }
 """
 
 
@@ -34,11 +37,11 @@ def _png(fig) -> str:
     return base64.b64encode(buf.getvalue()).decode("ascii")
 
 
-def _num(v) -> str:
+def _num(v, units: str = "") -> str:
     if v is None:
         return ""
-    if isinstance(v, (float, np.floating)):
-        return "–" if not np.isfinite(v) else f"{float(v):,.4g}"
+    if isinstance(v, (float, np.floating, int, np.integer)) and not isinstance(v, bool):
+        return html.escape(format_value(v, units))
     return html.escape(str(v))
 
 
@@ -48,9 +51,36 @@ def _table(header, rows) -> str:
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
-def _ci(stats) -> str:
+def _ci(stats, units: str = "") -> str:
+    """'mean [lower, upper]' for n ≥ 2; the bare value for a single run (no interval)."""
     n, mean, _, lo, hi = stats
-    return f"{_num(mean)} [{_num(lo)}, {_num(hi)}]" if n > 1 else _num(mean)
+    return f"{_num(mean, units)} [{_num(lo, units)}, {_num(hi, units)}]" if n > 1 else _num(mean, units)
+
+
+MAX_LISTED_VALUES = 8  # a swept parameter with more values is shown as its range
+
+
+def _values_text(vals) -> str:
+    if len(vals) > MAX_LISTED_VALUES and _numeric(vals):
+        return f"from {_num(min(vals))} to {_num(max(vals))} ({len(vals)} distinct values)"
+    return ", ".join(_num(v) for v in vals)
+
+
+def _numeric(vals) -> bool:
+    return all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in vals)
+
+
+def _sample_size_text(info) -> str:
+    if info.replicates <= 1:
+        if info.points <= 1:
+            return ("<p class='warn'><strong>This is a single stochastic run.</strong> Another seed would give a "
+                    "different history; with one run there is no estimate of that spread, so no interval is "
+                    "shown. Repeat the run with other seeds (replicates) before drawing conclusions.</p>")
+        return ("<p class='warn'><strong>Each parameter point is a single stochastic run</strong> (one replicate): "
+                "no intervals are shown for a point; differences between nearby points mix the effect of the "
+                "parameters with run-to-run noise.</p>")
+    return (f"<p>Each point has n = {info.replicates} replicates (independent seeds): means come with 95% "
+            f"Student t intervals of the mean, mean ± t(0.975, n−1)·s/√n.</p>")
 
 
 def _what_was_run(ds, info) -> str:
@@ -59,8 +89,8 @@ def _what_was_run(ds, info) -> str:
     years = f"{info.years:g} simulated year{'s' if info.years != 1 else ''} at {info.ticks_per_year} ticks per year"
     parts = []
     if info.swept:
-        varied = "; ".join(f"<code>{e(p)}</code> over {e(', '.join(_num(v) for v in vals))}"
-                           for p, vals in info.swept.items())
+        varied = "; ".join(f"<code>{e(p)}</code> {'' if len(vals) > MAX_LISTED_VALUES else 'over '}"
+                           f"{_values_text(vals)}" for p, vals in info.swept.items())
         parts.append(f"<p>A <strong>sweep</strong> of scenario {name}: {info.runs_in_file} runs, "
                      f"{info.points} parameter point{'s' if info.points != 1 else ''} × {info.replicates} "
                      f"replicate{'s' if info.replicates != 1 else ''} ({e(info.sweep_method or 'grid')} design), "
@@ -68,6 +98,7 @@ def _what_was_run(ds, info) -> str:
     else:
         parts.append(f"<p>{info.runs_in_file} run{'s' if info.runs_in_file != 1 else ''} of scenario {name}, "
                      f"covering {years}.</p>")
+    parts.append(_sample_size_text(info))
     if info.description:
         parts.append(f"<p>Scenario description: <em>{e(info.description)}</em></p>")
     seed = "not recorded" if info.seed is None else e(str(info.seed))
@@ -77,9 +108,16 @@ def _what_was_run(ds, info) -> str:
                  + f"Made by xsector version <code>{e(info.program_version)}</code>"
                  + (f" between {e(info.start_time)} and {e(info.end_time)}" if info.start_time else "")
                  + (f" with {e(str(info.threads))} thread(s)" if info.threads is not None else "") + ".</p>")
-    parts.append("<p>Interventions: " + (e(", ".join(info.interventions)) if info.interventions else "none") + ". "
-                 + ("Command-line overrides: " + ", ".join(f"<code>{e(o)}</code>" for o in info.overrides) + "."
-                    if info.overrides else "No command-line overrides.") + "</p>")
+    windows = intervention_windows(ds)
+    if windows:
+        items = [f"{e(w['type'].replace('_', ' '))} (" + ("window varies across the sweep" if w["swept"] else
+                 f"active from year {_num(w['start'])} to year {_num(w['end'])}") + ")" for w in windows]
+        parts.append("<p>Interventions: " + "; ".join(items) + ". Figures over time shade the years in which an "
+                     "intervention is active.</p>")
+    else:
+        parts.append("<p>Interventions: none.</p>")
+    parts.append("<p>" + ("Command-line overrides: " + ", ".join(f"<code>{e(o)}</code>" for o in info.overrides) + "."
+                          if info.overrides else "No command-line overrides.") + "</p>")
     if info.runs_done < info.runs_in_file:
         parts.append(f"<p><strong>Only {info.runs_done} of {info.runs_in_file} runs finished</strong>; the "
                      f"unfinished runs are left out of everything below.</p>")
@@ -89,47 +127,92 @@ def _what_was_run(ds, info) -> str:
 HOW_TO_READ = """<p>The <strong>public sector gap</strong> is the government's share of participation in
 cross-sector collaborations minus its share of the money spent on collaboration support. Above zero, the
 public sector receives less support than its part in collaboration would suggest; zero means it is served in
-proportion. Yearly values add up each year's flows (spending, collaborations, grants) and take stocks
-(capacity, funds) at the end of the year; the gap of a year is computed from that year's totals. The
-<em>final year</em> is the last complete simulated year. Where runs were repeated with different seeds
-(replicates), figures and tables show the mean over replicates and a 95% confidence interval for it
-(Student t); with a single replicate there is no interval.</p>"""
+proportion. {time_text} The <em>final year</em> is the last complete simulated year. Where runs were repeated
+with different seeds (replicates), figures and tables show the mean over replicates and a 95% confidence
+interval for it (Student t, n stated); with a single run there is no interval, only the value of that run.</p>"""
+
+YEARLY_TEXT = ("Values are <strong>yearly</strong>: flows (spending, collaborations, grants) are added up over "
+               "each year and stocks (capacity, funds) taken at the end of the year; the gap of a year is "
+               "computed from that year's totals of spending and participation (not an average of quarterly "
+               "gaps: unspent government money expires each fiscal year, which makes the quarterly gap a "
+               "sawtooth). Each yearly value is drawn at the middle of its year.")
+TICK_TEXT = ("Figures over time show the values <strong>as recorded, per tick</strong> (e.g. quarterly); the gap "
+             "of a tick moves in a sawtooth within each fiscal year because unspent government money expires "
+             "at its end. Tables use yearly values: flows added up over the year, stocks at its end, the gap "
+             "from the year's totals.")
 
 
-def build_report(path, out=None, title=None) -> str:
+def _window_caption(ds) -> str:
+    shown = [w for w in intervention_windows(ds) if not w["swept"] and w["end"] > w["start"]]
+    if not shown:
+        return ""
+    spans = sorted({(w["start"], w["end"]) for w in shown})
+    return " Shaded: " + "; ".join(f"years {_num(a)}–{_num(b)}" for a, b in spans) + ", intervention active."
+
+
+def build_report(path, out=None, title=None, time: str = "year") -> str:
     """Write the HTML report of results file `path` to `out` (default: path with .html).
-    Returns the output path."""
+    time: "year" (default: figures over time show yearly values) or "tick" (as recorded,
+    e.g. quarterly). Returns the output path. Overwrites `out` (the command line refuses
+    to unless --force is given)."""
     path = os.fspath(path)
     out = os.fspath(out) if out else os.path.splitext(path)[0] + ".html"
+    if time not in ("year", "tick"):
+        raise ValueError("time must be 'year' or 'tick'")
     ds = open_results(path)
     info = run_info(ds)
     if ds.sizes.get("run", 0) == 0:
         raise ValueError(f"{path}: no finished runs to report on ({info.runs_in_file} runs in the file)")
     swept = swept_parameters(ds)
-    points = np.unique(np.asarray(ds["point"].values))
+    point_of_run = np.asarray(ds["point"].values)
+    points = np.unique(point_of_run)
+    large = len(points) > MAX_COMPARISON_BARS
     first = int(points[0])
     where = f" (sweep point {first}: {html.escape(point_label(ds, first))})" if len(points) > 1 else ""
+    shade = _window_caption(ds)
+    word = "Yearly values" if time == "year" else "Values per tick"
+    if len(points) > 10:
+        gap_caption = (f"{word}: median over the {len(points)} sweep points and the band between their 10th and "
+                       f"90th percentiles (the spread of the sweep, not a confidence interval).")
+    elif info.replicates > 1:
+        gap_caption = f"{word}: mean over n = {info.replicates} replicates; the band is the 95% interval of the mean."
+    else:
+        gap_caption = f"{word} of a single stochastic run{' per point' if len(points) > 1 else ''}; no interval."
 
     figures = [
-        ("fig-gap", "The public sector gap over time",
-         "Mean over replicates for each sweep point; the band is the 95% interval of the mean.", plot_gap(ds)),
+        ("fig-gap", "The public sector gap over time", gap_caption + shade, plot_gap(ds, time=time)),
         ("fig-support-share", "Who receives support",
-         f"Share of support spending by client sector{where}.", plot_support_share(ds)),
+         f"Share of support spending by client sector{where}. {word}." + shade, plot_support_share(ds, time=time)),
         ("fig-capacity", "Collaboration capacity by sector",
-         f"Mean collaboration capacity; the band spans the 10th to 90th percentile of organisations{where}.",
-         plot_capacity(ds)),
+         f"Mean collaboration capacity; the band spans the 10th to 90th percentile of organisations{where}."
+         + shade, plot_capacity(ds, time=time)),
     ]
-    for name, dotted in swept.items():
-        figures.append((f"fig-response-{name}", f"Response to {dotted}",
-                        f"Final-year gap against <code>{html.escape(dotted)}</code>"
-                        + (" (runs at each value pooled over the other swept parameters)" if len(swept) > 1 else "")
-                        + "; bars: 95% interval.", plot_response(ds, [name])))
-    if len(swept) == 2:
-        figures.append(("fig-heatmap", "Final-year gap over both swept parameters",
-                        "Mean final-year gap for each pair of values.", plot_response(ds, list(swept))))
-    if len(points) <= MAX_COMPARISON_BARS:
+    many_values = any(len(set(np.asarray(ds[n].values).tolist())) > MAX_LEVELS for n in swept)
+    if swept and (large or many_values or len(swept) > 2):
+        figures.append(("fig-distribution", "Distribution of the final-year gap",
+                        f"Final-year public sector gap of each of the {ds.sizes['run']} runs.",
+                        plot_distribution(ds)))
+        figures.append(("fig-response-grid", "The final-year gap against each swept parameter",
+                        "Each dot is a run; the line joins the mean gap in equal-width bins of the parameter "
+                        "(bars: 95% interval of the bin's mean). The other parameters vary within each bin.",
+                        plot_response_grid(ds)))
+    else:
+        for name, dotted in swept.items():
+            figures.append((f"fig-response-{name}", f"Response to {dotted}",
+                            f"Final-year gap against <code>{html.escape(dotted)}</code>"
+                            + (" (runs at each value pooled over the other swept parameters)" if len(swept) > 1 else "")
+                            + ("; bars: 95% interval." if info.replicates > 1 or len(swept) > 1
+                               else "; one stochastic run per value, no interval."),
+                            plot_response(ds, [name])))
+        if len(swept) == 2:
+            figures.append(("fig-heatmap", "Final-year gap over both swept parameters",
+                            "Mean final-year gap for each pair of values.", plot_response(ds, list(swept))))
+    if not large:
         figures.append(("fig-comparison", "Final-year gap by scenario" + (" point" if len(points) > 1 else ""),
-                        "Mean final-year gap with 95% interval" + (" for each sweep point." if len(points) > 1 else "."),
+                        ("Mean final-year gap with 95% interval (n = " + str(info.replicates) + ")"
+                         if info.replicates > 1 else "Final-year gap of a single stochastic run"
+                         + (" per point" if len(points) > 1 else "") + "; no interval")
+                        + (" for each sweep point." if len(points) > 1 else "."),
                         plot_comparison(ds)))
 
     sections = []
@@ -142,44 +225,71 @@ def build_report(path, out=None, title=None) -> str:
     sectors = [str(s) for s in ds["sector"].values]
     finals = {m: final_year(ds, m) for m in by_sector}
     tables = []
-    for p in points[:MAX_POINT_TABLES]:
-        runs = np.flatnonzero(np.asarray(ds["point"].values) == p)
+    table_points = points[:1] if large else points[:MAX_POINT_TABLES]
+    for p in table_points:
+        runs = np.flatnonzero(point_of_run == p)
         rows = []
         for m in by_sector:
+            units = str(finals[m].attrs.get("units", ""))
             vals = np.asarray(finals[m].values)[runs]
-            rows.append([f"{html.escape(m)}", html.escape(finals[m].attrs.get("units", ""))]
-                        + [_ci(interval(vals[:, k])) for k in range(len(sectors))])
+            rows.append([html.escape(human_label(m, ds)), html.escape(human_units(units) or "share / index")]
+                        + [_ci(interval(vals[:, k]), units) for k in range(len(sectors))])
         head = f"<h3>{html.escape(point_label(ds, int(p)))}</h3>" if len(points) > 1 else ""
         tables.append(head + _table(["metric", "units"] + sectors, rows))
-    if len(points) > MAX_POINT_TABLES:
-        tables.append(f"<p class='small'>Tables for the first {MAX_POINT_TABLES} of {len(points)} points only.</p>")
+    if len(points) > len(table_points):
+        tables.append(f"<p class='small'>Tables for the first {len(table_points)} of {len(points)} points only.</p>")
 
     gap_names = ["public_sector_gap", "public_support_share", "public_participation_share", "public_support_ratio"]
     gap_names = [g for g in gap_names if g in ds]
-    gaps = {g: final_year(ds, g) for g in gap_names}
-    scalar_rows = []
-    for p in points:
-        runs = np.flatnonzero(np.asarray(ds["point"].values) == p)
-        scalar_rows.append([html.escape(point_label(ds, int(p))), str(runs.size)]
-                           + [_ci(interval(np.asarray(gaps[g].values)[runs])) for g in gap_names])
-    gap_table = _table(["point" if len(points) > 1 else "scenario", "runs"] + gap_names, scalar_rows)
+    gaps = {g: np.asarray(final_year(ds, g).values, dtype=float) for g in gap_names}
+    gap_headers = [human_label(g) for g in gap_names]
+    if large:
+        rows = []
+        for g in gap_names:
+            v = gaps[g][np.isfinite(gaps[g])]
+            q = np.percentile(v, [10, 50, 90]) if v.size else [np.nan] * 3
+            rows.append([html.escape(human_label(g)), str(v.size), _num(float(v.mean()) if v.size else np.nan)]
+                        + [_num(float(a)) for a in q])
+        gap_table = ("<p>Over all runs of the sweep (the spread across parameter points, not an interval):</p>"
+                     + _table(["indicator", "runs", "mean", "10th percentile", "median", "90th percentile"], rows))
+    else:
+        scalar_rows = []
+        for p in points:
+            runs = np.flatnonzero(point_of_run == p)
+            scalar_rows.append([html.escape(point_label(ds, int(p))), str(runs.size)]
+                               + [_ci(interval(gaps[g][runs])) for g in gap_names])
+        gap_table = (("<p>Gap indicators in the final year (mean [95% interval], n per row):</p>"
+                      if info.replicates > 1 else
+                      "<p>Gap indicators in the final year (single stochastic run per row; no interval):</p>")
+                     + _table(["point" if len(points) > 1 else "scenario", "runs"] + gap_headers, scalar_rows))
 
     response = ""
     if swept:
         blocks = []
-        gap = np.asarray(gaps["public_sector_gap"].values) if "public_sector_gap" in gaps else None
+        gap = gaps.get("public_sector_gap")
         for name, dotted in swept.items():
             x = np.asarray(ds[name].values)
             levels = sorted(set(x.tolist()), key=lambda a: (str(type(a)), a))
-            rows = [[_num(level), str(int((x == level).sum())), _ci(interval(gap[x == level]))] for level in levels]
-            means = [interval(gap[x == level])[1] for level in levels]
+            if len(levels) > MAX_LEVELS and _numeric(levels):
+                table = binned_means(x, gap)
+                rows = [[f"{_num(r.left)} – {_num(r.right)}", str(int(r.n)),
+                         _ci((int(r.n), r.mean, None, r.lower, r.upper))] for r in table.itertuples()]
+                first_col = f"{dotted} (bin)"
+                means = list(table["mean"])
+                ends = (table["center"].iloc[0], table["center"].iloc[-1]) if len(table) else (None, None)
+            else:
+                stats = [interval(gap[x == level]) for level in levels]
+                rows = [[_num(level), str(s[0]), _ci(s)] for level, s in zip(levels, stats)]
+                first_col = dotted
+                means = [s[1] for s in stats]
+                ends = (levels[0], levels[-1]) if levels else (None, None)
             trend = ""
-            if len(levels) > 1 and np.all(np.isfinite([means[0], means[-1]])):
+            if len(means) > 1 and np.all(np.isfinite([means[0], means[-1]])):
                 direction = "narrows" if means[-1] < means[0] else "widens" if means[-1] > means[0] else "does not change"
-                trend = (f"<p>Going from {html.escape(dotted)} = {_num(levels[0])} to {_num(levels[-1])}, the "
+                trend = (f"<p>Going from {html.escape(dotted)} ≈ {_num(ends[0])} to {_num(ends[1])}, the mean "
                          f"final-year gap {direction} (from {_num(means[0])} to {_num(means[-1])}).</p>")
             blocks.append(f"<h3>{html.escape(dotted)}</h3>{trend}"
-                          + _table([dotted, "runs", "final-year gap, mean [95% interval]"], rows))
+                          + _table([first_col, "runs", "final-year gap, mean [95% interval] (value if 1 run)"], rows))
         response = "<h2>Response to each swept parameter</h2>" + "".join(blocks)
 
     toml = html.escape(str(ds.attrs.get("scenario_toml", "")))
@@ -199,13 +309,12 @@ seed {html.escape(str(info.seed))} · xsector {html.escape(info.program_version)
 <h2>What was run</h2>
 {_what_was_run(ds, info)}
 <h2>How to read this</h2>
-{HOW_TO_READ}
+{HOW_TO_READ.format(time_text=YEARLY_TEXT if time == "year" else TICK_TEXT)}
 <h2>Figures</h2>
 {''.join(sections)}
 <h2>Final-year values</h2>
-<p>Gap indicators in the final year (mean [95% interval]):</p>
 {gap_table}
-<p>Per client sector (mean [95% interval] over replicates; flows are totals over the year):</p>
+<p>Per client sector ({'mean [95% interval] over replicates' if info.replicates > 1 else 'single stochastic run, no interval'}; flows are totals over the year, money in US dollars):</p>
 {''.join(tables)}
 {response}
 <h2>Provenance</h2>

@@ -397,3 +397,116 @@ def cost_effectiveness(results, baseline=0, cost=None, cost_metric: str = "suppo
     out["rank"] = out["gap_closed_per_million_usd"].rank(ascending=False, method="min")
     out.attrs.update(baseline=names[base_index], cost_metric=cost_metric, level=level)
     return out
+
+
+# --- words and numbers for people -----------------------------------------------------------
+
+LABELS = {
+    "public_sector_gap": "public sector gap",
+    "public_support_share": "government share of support spending",
+    "public_participation_share": "government share of collaboration participation",
+    "public_support_ratio": "support share ÷ participation share (government)",
+    "support_spending": "support spending",
+    "collab_participation": "collaboration participation (member-ticks)",
+}
+
+
+def human_label(metric: str, ds: xr.Dataset | None = None) -> str:
+    """What a metric is called where people read it: a fixed name for the gap indicators,
+    else the metric's long_name (without its parenthetical remarks), else the name with
+    spaces for underscores."""
+    if metric in LABELS:
+        return LABELS[metric]
+    long_name = str(ds[metric].attrs.get("long_name", "")) if ds is not None and metric in ds else ""
+    long_name = long_name.split(" (")[0].strip()
+    return long_name or metric.replace("_", " ")
+
+
+def human_units(units: str) -> str:
+    """Units as shown to people: '' for dimensionless, 'USD per year' → '$ per year'."""
+    units = str(units or "")
+    if units in ("", "1"):
+        return ""
+    return units.replace("USD", "$")
+
+
+def format_value(value, units: str = "") -> str:
+    """A number for a table: money as '$80,000', large counts with thousands separators,
+    shares and other small numbers to 3 significant digits; '–' for NaN."""
+    if value is None:
+        return ""
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        return str(value)
+    if not math.isfinite(v):
+        return "–"
+    if str(units).startswith("USD"):
+        return f"-${abs(v):,.0f}" if v < 0 else f"${v:,.0f}"
+    if abs(v) >= 1000:
+        return f"{v:,.0f}"
+    if v == 0:
+        return "0"
+    if float(v).is_integer() and abs(v) < 1000:
+        return f"{v:.0f}"
+    return f"{v:.3g}" if abs(v) >= 1e-5 else f"{v:.2e}"
+
+
+def intervention_windows(ds: xr.Dataset) -> list[dict]:
+    """The scenario's interventions with their active years: a list of dicts
+    {type, start, end, swept}. start/end come from the resolved parameters (else the
+    scenario file): start_year defaults to 0, end_year to the horizon (simulation.years),
+    and an intervention is active while start ≤ t / ticks_per_year < end (MODEL.md 7.7).
+    `swept` is True when the sweep varies its start or end, so no single window applies."""
+    from .io import _toml
+    resolved = _toml(ds.attrs.get("resolved_parameters"))
+    scenario = _toml(ds.attrs.get("scenario_toml"))
+    items = resolved.get("intervention") or scenario.get("intervention") or []
+    sim = resolved.get("simulation", {}) or scenario.get("simulation", {})
+    horizon = ds.sizes.get("tick", 0) / ticks_per_year(ds) if "tick" in ds.sizes else float(sim.get("years", 0))
+    swept_paths = set(swept_parameters(ds).values())
+    out = []
+    for k, item in enumerate(i for i in items if isinstance(i, dict)):
+        start = float(item.get("start_year", 0.0))
+        end = float(item.get("end_year", sim.get("years", horizon)))
+        out.append(dict(type=str(item.get("type", "?")), start=start, end=min(end, horizon) if horizon else end,
+                        swept=bool({f"intervention.{k}.start_year", f"intervention.{k}.end_year"} & swept_paths)))
+    return out
+
+
+def intervals_along(values, axis: int = 0, level: float = 0.95):
+    """Vectorised `interval` over one axis of an array (NaNs ignored): arrays n, mean,
+    lower, upper with that axis removed. lower/upper are NaN where n < 2."""
+    v = np.asarray(values, dtype=float)
+    finite = np.isfinite(v)
+    n = finite.sum(axis=axis)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = np.where(finite, v, 0.0).sum(axis=axis) / n
+        dev = np.where(finite, v - np.expand_dims(mean, axis), 0.0)
+        std = np.sqrt((dev ** 2).sum(axis=axis) / (n - 1))
+        tq = np.full(n.shape, np.nan)
+        for k in np.unique(n[n >= 2]):
+            tq[n == k] = t_quantile(0.5 + level / 2.0, int(k) - 1)
+        half = tq * std / np.sqrt(n)
+    mean = np.where(n > 0, mean, np.nan)
+    return n, mean, mean - half, mean + half
+
+
+def binned_means(x, values, bins: int = 10, level: float = 0.95) -> pd.DataFrame:
+    """Mean of `values` in equal-width bins of `x` (a numeric parameter), with t-intervals:
+    columns left, right, center, n, mean, lower, upper (empty bins left out)."""
+    x = np.asarray(x, dtype=float)
+    v = np.asarray(values, dtype=float)
+    ok = np.isfinite(x)
+    if not ok.any():
+        return pd.DataFrame(columns=["left", "right", "center", "n", "mean", "lower", "upper"])
+    lo, hi = float(x[ok].min()), float(x[ok].max())
+    edges = np.linspace(lo, hi, bins + 1) if hi > lo else np.array([lo, lo])
+    which = np.clip(np.searchsorted(edges, x, side="right") - 1, 0, len(edges) - 2)
+    rows = []
+    for b in range(len(edges) - 1):
+        sel = ok & (which == b)
+        if sel.any():
+            n, mean, _, lower, upper = interval(v[sel], level)
+            rows.append((edges[b], edges[b + 1], 0.5 * (edges[b] + edges[b + 1]), n, mean, lower, upper))
+    return pd.DataFrame(rows, columns=["left", "right", "center", "n", "mean", "lower", "upper"])

@@ -39,7 +39,8 @@ int merge_command(const MergeOptions& options);
 int validate_command(const std::string& scenario, const std::vector<std::string>& overrides, bool quiet);
 int info_command(const std::string& path);
 int params_command(bool markdown);
-int report_command(const std::string& results, const std::string& output);
+// An empty output means RESULTS with .html; per_tick: figures over time per tick, not per year.
+int report_command(const std::string& results, const std::string& output, bool force, bool per_tick);
 
 struct Scenario;
 // The notes of intervention_notes.hpp, to stderr (they never change the exit code).

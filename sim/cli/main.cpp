@@ -98,10 +98,14 @@ int main(int argc, char** argv) {
   auto* params_cmd = app.add_subcommand("params", "List every model parameter");
   params_cmd->add_flag("--markdown", markdown, "Print the documentation table (docs/PARAMETERS.md)");
 
-  std::string report_in, report_out = "report.html";
+  std::string report_in, report_out;
+  bool report_force = false, report_per_tick = false;
   auto* report_cmd = app.add_subcommand("report", "Write a self-contained HTML report of a results file");
   report_cmd->add_option("results", report_in, "Results file (HDF5)")->required()->check(CLI::ExistingFile);
-  report_cmd->add_option("-o,--output", report_out, "HTML file to write");
+  report_cmd->add_option("-o,--output", report_out, "HTML file to write (default: RESULTS with .html)");
+  report_cmd->add_flag("--force", report_force, "Overwrite an existing HTML file");
+  report_cmd->add_flag("--quarterly,--per-tick", report_per_tick,
+                       "Figures over time show the values per tick (e.g. quarterly) instead of yearly values");
 
   if (const int rc = check_subcommand(app, argc, argv); rc >= 0) return rc;
   // CLI11 exits with its own codes (105-109); README.md promises 2 for a bad command line.
@@ -123,7 +127,7 @@ int main(int argc, char** argv) {
     if (*validate_cmd) return validate_command(validate_file, validate_common.overrides, validate_common.quiet);
     if (*info_cmd) return info_command(info_file);
     if (*params_cmd) return params_command(markdown);
-    if (*report_cmd) return report_command(report_in, report_out);
+    if (*report_cmd) return report_command(report_in, report_out, report_force, report_per_tick);
   } catch (const InputError& e) {
     std::cerr << "error: " << e.what() << "\n";
     return exit_code::bad_input;

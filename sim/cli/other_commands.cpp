@@ -97,13 +97,19 @@ int params_command(bool markdown) {
 }
 
 // The HTML report is made by the Python analysis package; find it beside the binary's
-// source tree (XSECTOR_ANALYSIS_DIR overrides) and run it with Debian's python3.
-int report_command(const std::string& results, const std::string& output) {
+// source tree (XSECTOR_ANALYSIS_DIR overrides) and run it with Debian's python3:
+// `python3 -m xsector_analysis report`. That module picks the default output (RESULTS
+// with .html), refuses to overwrite without --force and answers a non-HDF5 input with one
+// line and exit code 3. An empty `output` means the default.
+int report_command(const std::string& results, const std::string& output, bool force, bool per_tick) {
   std::string analysis = XSECTOR_ANALYSIS_DIR;
   if (const char* env = std::getenv("XSECTOR_ANALYSIS_DIR")) analysis = env;
   const std::string pythonpath = analysis + (std::getenv("PYTHONPATH") ? std::string(":") + std::getenv("PYTHONPATH") : "");
   setenv("PYTHONPATH", pythonpath.c_str(), 1);
-  std::vector<std::string> args = {"/usr/bin/python3", "-m", "xsector_analysis", "report", results, "-o", output};
+  std::vector<std::string> args = {"/usr/bin/python3", "-m", "xsector_analysis", "report", results};
+  if (!output.empty()) args.insert(args.end(), {"-o", output});
+  if (force) args.emplace_back("--force");
+  if (per_tick) args.emplace_back("--quarterly");
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);

@@ -295,3 +295,19 @@ def test_file_left_open_by_a_killed_writer_opens(files):
     ds = xa.open_results(path)
     assert ds.sizes["run"] == len(VALUES) * REPLICATES - 1
     assert np.isfinite(xa.final_year(ds, "public_participation_share").values).all()
+
+
+def test_vectorised_and_binned_intervals_match_interval():
+    rng = np.random.default_rng(3)
+    a = rng.normal(size=(5, 7))
+    a[0, 2] = np.nan
+    a[:4, 6] = np.nan  # one value left: no interval
+    n, mean, lo, hi = xa.intervals_along(a, axis=0)
+    for j in range(a.shape[1]):
+        m, mu, _, l, h = xa.interval(a[:, j])
+        assert n[j] == m and np.isclose(mean[j], mu)
+        assert (np.isnan(lo[j]) and np.isnan(l)) or np.isclose(lo[j], l) and np.isclose(hi[j], h)
+    x = np.linspace(0, 1, 100)
+    table = xa.binned_means(x, 2 * x, bins=4)
+    assert list(table["n"]) == [25, 25, 25, 25]
+    assert np.allclose(table["mean"], [2 * x[i * 25:(i + 1) * 25].mean() for i in range(4)])

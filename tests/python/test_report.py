@@ -95,7 +95,7 @@ def test_single_run_report(reports):
 
 def test_report_cli_errors_are_plain(tmp_path):
     proc = report_cli(tmp_path / "missing.h5", tmp_path / "x.html")
-    assert proc.returncode == 1
+    assert proc.returncode == 2  # README: a missing input file is bad input
     assert "no such results file" in proc.stderr and "Traceback" not in proc.stderr
     assert not (tmp_path / "x.html").exists()
 
@@ -149,3 +149,170 @@ def test_report_renders_in_headless_chromium(reports):
     pixels = matplotlib.image.imread(shot)
     assert pixels.shape[:2] == (2000, 1280)
     assert pixels[..., :3].std() > 0.01  # not a blank page
+
+
+# --- honest, readable reports (issue 16) ---------------------------------------------------
+
+import h5py  # noqa: E402
+import numpy as np  # noqa: E402
+
+import xsector_analysis as xa  # noqa: E402
+from xsector_analysis.plots import WINDOW_GID  # noqa: E402
+
+INTERVENTION = '\n[[intervention]]\ntype = "graduate_programs"\nstart_year = 1\nrate = 0.1\n'
+
+
+@pytest.fixture(scope="module")
+def policy(tmp_path_factory):
+    """One run of 3 years with an intervention active from year 1 to the horizon."""
+    binary = need_binary()
+    tmp = tmp_path_factory.mktemp("policy")
+    toml = re.sub(r"\[sweep\][\s\S]*", "", runner.public_share_sweep_toml((0.0,), 1, 3, 0.05)) + INTERVENTION
+    h5 = runner.run(runner.write_scenario(tmp, "policy_single", toml), tmp / "policy.h5", binary=binary)
+    proc = report_cli(h5, tmp / "policy.html")
+    assert proc.returncode == 0, proc.stderr
+    return {"tmp": tmp, "h5": h5, "page": (tmp / "policy.html").read_text(encoding="utf-8")}
+
+
+def _gap_by_hand(path):
+    """The yearly gap from the raw file with h5py: each year's government share of the
+    year's summed participation minus its share of the year's summed support spending."""
+    with h5py.File(path, "r") as f:
+        tpy = int(np.asarray(f.attrs["ticks_per_year"]).reshape(-1)[0])
+        spend = np.asarray(f["support_spending"][0], dtype=float)      # tick, sector
+        part = np.asarray(f["collab_participation"][0], dtype=float)
+        sectors = [s.decode() if isinstance(s, bytes) else str(s) for s in f["sector"][()]]
+        quarterly = np.asarray(f["public_sector_gap"][0], dtype=float)
+    g = sectors.index("government")
+    years = spend.shape[0] // tpy
+    out = []
+    for y in range(years):
+        ticks = slice(y * tpy, (y + 1) * tpy)
+        s_year, p_year = spend[ticks].sum(axis=0), part[ticks].sum(axis=0)
+        out.append(p_year[g] / p_year.sum() - s_year[g] / s_year.sum())
+    return np.array(out), quarterly.reshape(years, tpy), tpy
+
+
+def test_single_run_says_so_and_draws_no_interval(policy):
+    page = policy["page"]
+    assert "single stochastic run" in page.lower()
+    assert "mean, 95% interval" not in page
+    ds = xa.open_results(policy["h5"])
+    gap = xa.plot_gap(ds)
+    assert "single stochastic run" in gap.axes[0].get_title()
+    assert not [c for c in gap.axes[0].collections if type(c).__name__ == "PolyCollection"]  # no band
+    bars = xa.plot_comparison(ds)
+    assert not bars.axes[0].containers[1:]  # only the bars: no error bar container
+    assert "single stochastic run" in bars.axes[0].get_title()
+    # the gap table shows the value alone, no "[lower, upper]"
+    table = page.split("Final-year values", 1)[1].split("Per client sector", 1)[0]
+    assert "[" not in table
+
+
+def test_replicates_draw_an_interval_and_say_n(reports):
+    ds = xa.open_results(reports["sweep_h5"])
+    fig = xa.plot_gap(ds)
+    assert "n = 2" in fig.axes[0].get_title()
+    assert any(type(c).__name__ == "PolyCollection" for c in fig.axes[0].collections)
+    assert "n = 2" in reports["sweep"]
+
+
+def test_yearly_gap_is_recomputed_from_yearly_totals(policy):
+    by_hand, quarterly, tpy = _gap_by_hand(policy["h5"])
+    assert tpy > 1
+    ds = xa.open_results(policy["h5"])
+    line = xa.plot_gap(ds).axes[0].lines[0]
+    assert np.allclose(line.get_xdata(), np.arange(len(by_hand)) + 0.5)
+    assert np.allclose(line.get_ydata(), by_hand, equal_nan=True)
+    # not the mean of the per-tick gaps (which is what the test guards against)
+    assert not np.allclose(np.nanmean(quarterly, axis=1), by_hand)
+    # the report's final-year gap is the same number
+    assert xa.format_value(by_hand[-1]) in policy["page"]
+    # quarterly on request: one point per tick
+    ticks = xa.plot_gap(ds, time="tick").axes[0].lines[0]
+    assert len(ticks.get_ydata()) == quarterly.size
+
+
+def test_intervention_window_is_shaded(policy, reports):
+    ds = xa.open_results(policy["h5"])
+    assert xa.intervention_windows(ds) == [dict(type="graduate_programs", start=1.0, end=3.0, swept=False)]
+    for fig in (xa.plot_gap(ds), xa.plot_capacity(ds), xa.plot_support_share(ds)):
+        spans = [p for p in fig.axes[0].patches if p.get_gid() == WINDOW_GID]
+        assert len(spans) == 1
+        xs = np.asarray(spans[0].get_xy())[:, 0]
+        assert xs.min() == 1.0 and xs.max() == 3.0
+    assert "Shaded: years 1–3, intervention active" in policy["page"]
+    # no intervention, no shading
+    plain = xa.open_results(reports["single_h5"])
+    assert not [p for p in xa.plot_gap(plain).axes[0].patches if p.get_gid() == WINDOW_GID]
+    assert "Shaded:" not in reports["single"]
+
+
+def test_money_and_labels_for_people(policy):
+    assert xa.format_value(79990.4, "USD per year") == "$79,990"
+    assert xa.format_value(-1234567.8, "USD") == "-$1,234,568"
+    assert xa.format_value(0.0587, "1") == "0.0587"
+    assert xa.format_value(float("nan")) == "–"
+    page = policy["page"]
+    assert "government share of support spending" in page
+    assert "public_support_share" not in page.split("<h2>Provenance</h2>")[0].split("<details>")[0] \
+        .replace("scenario_toml", "")
+    table = page.split("Per client sector", 1)[1].split("</table>", 1)[0]
+    assert re.search(r"<td>\$\d{1,3}(,\d{3})*</td>", table)
+    assert not re.search(r"\de[+-]\d", table)
+
+
+def test_report_writes_input_html_and_refuses_to_overwrite(policy):
+    binary = need_binary()
+    h5 = policy["tmp"] / "again.h5"
+    shutil.copy(policy["h5"], h5)
+    proc = subprocess.run([binary, "report", str(h5)], capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    html_out = policy["tmp"] / "again.html"
+    assert html_out.is_file()
+    html_out.write_text("keep me", encoding="utf-8")
+    proc = subprocess.run([binary, "report", str(h5)], capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 3
+    assert "--force" in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
+    assert html_out.read_text(encoding="utf-8") == "keep me"
+    proc = subprocess.run([binary, "report", str(h5), "--force", "--quarterly"], capture_output=True, text=True,
+                          timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    assert "per tick" in html_out.read_text(encoding="utf-8")
+
+
+def test_non_hdf5_input_gets_one_line(tmp_path):
+    binary = need_binary()
+    bad = tmp_path / "notes.h5"
+    bad.write_text("not a results file\n")
+    proc = subprocess.run([binary, "report", str(bad)], capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 3
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and "not an HDF5 file" in lines[0] and "Traceback" not in proc.stderr
+    assert not (tmp_path / "notes.html").exists()
+
+
+def test_large_lhs_report_shows_ranges_and_distribution(tmp_path, source_dir):
+    binary = need_binary()
+    text = (source_dir / "scenarios" / "sweep_lhs_five.toml").read_text()
+    text = re.sub(r"(?m)^samples = 200", "samples = 1000", text)
+    text = re.sub(r"(?m)^years = 10", "years = 1", text)
+    text = re.sub(r"(?m)^\[population\]", "[population]\nscale = 0.05", text)
+    h5 = runner.sweep(runner.write_scenario(tmp_path, "lhs_big", text), tmp_path / "lhs.h5", binary=binary)
+    proc = report_cli(h5, tmp_path / "lhs.html")
+    assert proc.returncode == 0, proc.stderr
+    page = (tmp_path / "lhs.html").read_text(encoding="utf-8")
+    assert "1000 runs, 1000 parameter points × 1 replicate" in page
+    for path in ("foundation.public_share", "sector.government.support_share", "diffusion.q",
+                 "collab.beta_support", "market.public_bonus"):
+        assert re.search(rf"<code>{re.escape(path)}</code> from [-\d.e]+ to [-\d.e]+ \(1000 distinct values\)",
+                         page), path
+    for fid in ("fig-gap", "fig-distribution", "fig-response-grid"):
+        assert f'<figure id="{fid}">' in page
+    assert "fig-comparison" not in page
+    assert len(decoded_images(page)) == 5
+    assert "single stochastic run" in page
+    ds = xa.open_results(h5)
+    grid = xa.plot_response_grid(ds)
+    assert len([a for a in grid.axes if a.get_visible()]) == 5
+    assert len(xa.plot_response(ds).axes) >= 5  # any number of parameters
