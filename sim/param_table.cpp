@@ -125,6 +125,12 @@ void add_simulation(std::vector<ParamSpec>& t) {
                            "Scenario seed; every random draw is keyed by (seed, run, tick, agent, purpose).",
                            model("§4", "convention")),
                    field_of(&Params::simulation, &SimulationParams::seed)));
+  t.push_back(with(integer("simulation.replicates", 1, "runs", closed(1, 100000),
+                           "Runs of `xsector run` (also `--replicates N`), each a stochastic replicate with its "
+                           "own seed: replicate r has the seed of sweep point 0, replicate r. A sweep sets "
+                           "`sweep.replicates` instead.",
+                           model("§9", "convention")),
+                   field_of(&Params::simulation, &SimulationParams::replicates)));
 }
 
 void add_population(std::vector<ParamSpec>& t) {

@@ -29,6 +29,7 @@ struct ClientSectorParams {
 struct SimulationParams {
   std::int64_t years = 0, ticks_per_year = 0;
   std::uint64_t seed = 0;
+  std::int64_t replicates = 1;  // runs of `xsector run`, one seed each (a sweep has sweep.replicates)
 };
 
 struct PopulationParams {

@@ -18,6 +18,7 @@ struct RunOptions {
   std::string scenario, output;
   bool force = false, snapshots = false;
   long long point = -1, replicate = -1;  // --point/--replicate: one run of a sweep (-1: not given)
+  long long replicates = 0;              // --replicates N: simulation.replicates (0: not given)
 };
 
 struct SweepOptions {

@@ -31,7 +31,7 @@ int validate_command(const std::string& path, const std::vector<std::string>& ov
   const Scenario s = load_scenario(path, overrides);
   print_notes(s);
   refuse_swept_ticks(s);
-  refuse_sweep_snapshots(s);
+  refuse_run_only_settings(s);
   bool fits = true;
   try {
     check_run_memory(s, 1);

@@ -41,8 +41,11 @@ AgentSnapshot snapshot_of(const World& w) {
 }  // namespace
 
 int run_command(const RunOptions& opt) {
-  Scenario scenario = load_scenario(opt.scenario, opt.common.overrides);
+  std::vector<std::string> overrides = opt.common.overrides;
+  if (opt.replicates > 0) overrides.push_back("simulation.replicates=" + std::to_string(opt.replicates));
+  Scenario scenario = load_scenario(opt.scenario, overrides);
   if (opt.snapshots) scenario.params.output.snapshots = true;
+  const auto replicates = static_cast<std::size_t>(scenario.params.simulation.replicates);
   const int threads = thread_count(opt.common.threads, std::cerr);
   tbb::global_control limit(tbb::global_control::max_allowed_parallelism, threads);
 
@@ -54,6 +57,12 @@ int run_command(const RunOptions& opt) {
     throw InputError("--replicate " + std::to_string(opt.replicate) +
                      " needs --point: a replicate is one run of a sweep point, e.g. --point 0 --replicate " +
                      std::to_string(opt.replicate));
+  if (opt.point >= 0 && replicates > 1)
+    throw InputError("--point runs one run of a sweep; it cannot take simulation.replicates = " +
+                     std::to_string(replicates) + " (use --replicate R for one replicate)");
+  if (replicates > 1 && scenario.params.output.snapshots)
+    throw InputError("snapshots hold the agents of one run; with " + std::to_string(replicates) +
+                     " replicates, run the replicate you want alone (simulation.replicates = 1) with --snapshots");
   if (opt.point >= 0) {
     if (!scenario.sweep) throw InputError(opt.scenario + " has no [sweep] table; --point needs one");
     plan.emplace(scenario);
@@ -71,28 +80,43 @@ int run_command(const RunOptions& opt) {
     header.swept_paths = plan->paths();
     header.runs.push_back(run_coordinates(*plan, scenario, plan->run_index(run)));
   } else {
-    header.runs.push_back({run.point, run.replicate, run_seed_of(scenario, run), {}});
+    // Replicate r has the seed of sweep point 0, replicate r: the same history as that run.
+    for (std::size_t r = 0; r < replicates; ++r) {
+      const RunIdentity id{0, static_cast<std::int64_t>(r)};
+      header.runs.push_back({id.point, id.replicate, run_seed_of(scenario, id), {}});
+    }
   }
   warn_capped_blocks(header.sbm_capped_blocks);
 
-  const auto start = std::chrono::steady_clock::now();
-  Simulation sim(scenario, run);
-  Progress progress("run " + scenario.name, sim.tick_count(), opt.common.quiet);
-  const RunSeries& series = sim.run([&](std::int64_t t) { progress.update(t + 1); });
-  progress.finish();
-  const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-
+  // The replicates run one after another, each parallel inside, each written as it ends.
+  const std::int64_t ticks = scenario.params.simulation.years * scenario.params.simulation.ticks_per_year;
+  Progress progress("run " + scenario.name, ticks * static_cast<std::int64_t>(replicates), opt.common.quiet);
+  std::vector<FinalYear> final_years;
+  std::size_t agents = 0;
+  double wall_total = 0;
   {
     ResultsWriter writer = ResultsWriter::create(target.temp_path(), header);
-    writer.write_run(0, series, wall);
-    if (scenario.params.output.snapshots) writer.write_snapshot(snapshot_of(sim.world()));
+    for (std::size_t r = 0; r < replicates; ++r) {
+      const RunIdentity id = replicates > 1 ? RunIdentity{0, static_cast<std::int64_t>(r)} : run;
+      const auto start = std::chrono::steady_clock::now();
+      Simulation sim(scenario, id);
+      const auto done_before = static_cast<std::int64_t>(r) * ticks;
+      const RunSeries& series = sim.run([&](std::int64_t t) { progress.update(done_before + t + 1); });
+      const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      writer.write_run(r, series, wall);
+      if (scenario.params.output.snapshots) writer.write_snapshot(snapshot_of(sim.world()));
+      wall_total += wall;
+      agents = sim.world().network.node_count();
+      final_years.push_back(final_year_of(series, scenario.params.simulation.ticks_per_year));
+    }
     writer.finish(utc_now_iso8601());
   }
+  progress.finish();
   target.commit();
   if (!opt.common.quiet) {
-    print_final_year_summary(series, scenario.params.simulation.ticks_per_year, std::cout);
-    std::cout << "wrote " << output << " (" << sim.tick_count() << " ticks, " << sim.world().network.node_count()
-              << " agents, " << wall << " s)\n";
+    print_final_year_summary(final_years, std::cout);
+    std::cout << "wrote " << output << " (" << replicates << (replicates == 1 ? " run, " : " replicates, ") << ticks
+              << " ticks, " << agents << " agents, " << wall_total << " s)\n";
   }
   return exit_code::ok;
 }

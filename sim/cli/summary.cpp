@@ -1,42 +1,105 @@
 #include "summary.hpp"
 
+#include <cmath>
 #include <cstdio>
+#include <limits>
 #include <string>
 
-namespace xsector {
+#include <boost/math/distributions/students_t.hpp>
 
-void print_final_year_summary(const RunSeries& s, std::int64_t ticks_per_year, std::ostream& out) {
-  const std::size_t last = s.ticks - 1;
-  const std::size_t first = s.ticks >= static_cast<std::size_t>(ticks_per_year) ? s.ticks - ticks_per_year : 0;
-  auto year_sum = [&](Metric m, int k) {
-    double sum = 0;
-    for (std::size_t t = first; t <= last; ++t) sum += s.at(m, t, k);
-    return sum;
-  };
-  double spending_all = 0, participation_all = 0;
+namespace xsector {
+namespace {
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+double share(double part, double whole) { return whole > 0 ? part / whole : kNaN; }
+
+double sum(const std::array<double, kClientSectorCount>& a) {
+  double s = 0;
+  for (double x : a) s += x;
+  return s;
+}
+
+// The run's public sector gap (MODEL.md 8) over the final year's totals.
+double gap_of(const FinalYear& y) {
+  return share(y.participation[0], sum(y.participation)) - share(y.spending[0], sum(y.spending));
+}
+
+}  // namespace
+
+FinalYear final_year_of(const RunSeries& s, std::int64_t ticks_per_year) {
+  FinalYear y;
+  y.last_tick = s.ticks - 1;
+  y.first_tick = s.ticks >= static_cast<std::size_t>(ticks_per_year) ? s.ticks - ticks_per_year : 0;
   for (int k = 0; k < kClientSectorCount; ++k) {
-    spending_all += year_sum(support_spending, k);
-    participation_all += year_sum(collab_participation, k);
+    for (std::size_t t = y.first_tick; t <= y.last_tick; ++t) {
+      y.spending[k] += s.at(support_spending, t, k);
+      y.participation[k] += s.at(collab_participation, t, k);
+      y.succeeded[k] += s.at(collab_succeeded, t, k);
+      y.failed[k] += s.at(collab_failed, t, k);
+    }
+    y.capacity[k] = s.at(capacity_mean, y.last_tick, k);
   }
+  return y;
+}
+
+void print_final_year_summary(const std::vector<FinalYear>& runs, std::ostream& out) {
+  if (runs.empty()) return;
+  const double n = static_cast<double>(runs.size());
+  FinalYear mean;
+  for (const FinalYear& y : runs)
+    for (int k = 0; k < kClientSectorCount; ++k) {
+      mean.spending[k] += y.spending[k] / n;
+      mean.participation[k] += y.participation[k] / n;
+      mean.capacity[k] += y.capacity[k] / n;
+      mean.succeeded[k] += y.succeeded[k] / n;
+      mean.failed[k] += y.failed[k] / n;
+    }
   char line[256];
-  out << "Final year (ticks " << first << "-" << last << "):\n";
+  out << "Final year (ticks " << runs[0].first_tick << "-" << runs[0].last_tick << ")"
+      << (runs.size() > 1 ? ", mean of " + std::to_string(runs.size()) + " replicates" : std::string()) << ":\n";
   std::snprintf(line, sizeof line, "%-11s %16s %7s %9s %10s %10s %8s\n", "sector", "support $", "share",
                 "capacity", "succeeded", "failed", "part.");
   out << line;
   for (int k = 0; k < kClientSectorCount; ++k) {
-    const double spend = year_sum(support_spending, k), part = year_sum(collab_participation, k);
-    std::snprintf(line, sizeof line, "%-11s %16.0f %7.3f %9.3f %10.0f %10.0f %8.3f\n",
-                  std::string(kSectorNames[k]).c_str(), spend, spending_all > 0 ? spend / spending_all : 0.0,
-                  s.at(capacity_mean, last, k), year_sum(collab_succeeded, k), year_sum(collab_failed, k),
-                  participation_all > 0 ? part / participation_all : 0.0);
+    std::snprintf(line, sizeof line, "%-11s %16.0f %7.3f %9.3f %10.1f %10.1f %8.3f\n",
+                  std::string(kSectorNames[k]).c_str(), mean.spending[k], share(mean.spending[k], sum(mean.spending)),
+                  mean.capacity[k], mean.succeeded[k], mean.failed[k],
+                  share(mean.participation[k], sum(mean.participation)));
     out << line;
   }
-  const double gov_support = spending_all > 0 ? year_sum(support_spending, 0) / spending_all : 0.0;
-  const double gov_part = participation_all > 0 ? year_sum(collab_participation, 0) / participation_all : 0.0;
-  std::snprintf(line, sizeof line,
-                "public sector gap (participation share - support share): %.3f - %.3f = %+.3f\n", gov_part,
-                gov_support, gov_part - gov_support);
-  out << line;
+  // The gap of each run, then their mean and Student-t interval: the spread between
+  // replicates is what tells a real effect from one run's luck.
+  double gap_sum = 0, gap_sq = 0;
+  std::size_t finite = 0;
+  for (const FinalYear& y : runs) {
+    const double g = gap_of(y);
+    if (std::isnan(g)) continue;
+    gap_sum += g;
+    gap_sq += g * g;
+    ++finite;
+  }
+  if (finite == 0) {
+    out << "public sector gap: undefined (no support spending or no participation in the final year)\n";
+  } else if (runs.size() == 1) {
+    std::snprintf(line, sizeof line,
+                  "public sector gap (participation share - support share): %+.4f: a single stochastic run, "
+                  "no interval (add --replicates 20 for one)\n",
+                  gap_sum);
+    out << line;
+  } else {
+    const double m = gap_sum / static_cast<double>(finite);
+    const double var = finite > 1 ? (gap_sq - static_cast<double>(finite) * m * m) / static_cast<double>(finite - 1) : 0;
+    const double t = finite > 1 ? boost::math::quantile(
+                                      boost::math::students_t(static_cast<double>(finite - 1)), 0.975)
+                                : kNaN;
+    const double half = t * std::sqrt(std::max(var, 0.0) / static_cast<double>(finite));
+    std::snprintf(line, sizeof line,
+                  "public sector gap (participation share - support share): mean %+.4f, 95%% interval "
+                  "[%+.4f, %+.4f] (Student t, n = %zu replicates)\n",
+                  m, m - half, m + half, finite);
+    out << line;
+  }
 }
 
 }  // namespace xsector

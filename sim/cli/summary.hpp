@@ -1,11 +1,22 @@
 #pragma once
-// The small table `xsector run` prints at the end: the final year per client sector.
+// The small table `xsector run` prints at the end: the final year per client sector, as
+// the mean over the run's replicates, and the public sector gap with its 95% interval
+// when there are several replicates (a single run says that it has none).
+#include <array>
 #include <ostream>
+#include <vector>
 
 #include "metrics.hpp"
 
 namespace xsector {
 
-void print_final_year_summary(const RunSeries& series, std::int64_t ticks_per_year, std::ostream& out);
+// One run's final year: sums of flows over its last ticks_per_year ticks, states at the end.
+struct FinalYear {
+  std::size_t first_tick = 0, last_tick = 0;
+  std::array<double, kClientSectorCount> spending{}, participation{}, capacity{}, succeeded{}, failed{};
+};
+FinalYear final_year_of(const RunSeries& series, std::int64_t ticks_per_year);
+
+void print_final_year_summary(const std::vector<FinalYear>& replicates, std::ostream& out);
 
 }  // namespace xsector

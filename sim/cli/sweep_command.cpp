@@ -102,7 +102,7 @@ std::string resume_hint(const SweepOptions& opt, const std::string& output) {
 int sweep_command(const SweepOptions& opt) {
   const Scenario scenario = load_scenario(opt.scenario, opt.common.overrides);
   if (!scenario.sweep) throw InputError(opt.scenario + " has no [sweep] table; use xsector run");
-  refuse_sweep_snapshots(scenario);
+  refuse_run_only_settings(scenario);
   print_notes(scenario);
   const int threads = thread_count(opt.common.threads, std::cerr);
   // From the run count, before the plan expands anything (sweep/sweep_limits.hpp).

@@ -94,31 +94,50 @@ void refuse_swept_ticks(const Scenario& scenario) {
                        "same tick axis); run one sweep per value with --set " + axis.path + "=...");
 }
 
-void refuse_sweep_snapshots(const Scenario& scenario) {
-  if (!scenario.sweep) return;
-  const std::string fix =
-      ": a sweep writes no per-agent snapshots (its file holds the metrics of every run); write the snapshot of "
-      "one run with `xsector run " + scenario.source + " --point K --replicate R --snapshots`";
-  for (const SweepAxis& axis : scenario.sweep->axes)
-    if (axis.path == "output.snapshots")
-      throw InputError(scenario.source + ": sweep.parameters.\"output.snapshots\"" + fix);
-  if (!scenario.params.output.snapshots) return;
-  for (const std::string& o : scenario.overrides)
-    if (o.starts_with("output.snapshots")) throw InputError("--set " + o + fix);
-  // The line of the key in the file: `snapshots = ...` in [output], or the dotted key.
+namespace {
+
+// Where a scenario sets `table.key`: "--set table.key=..." when an override does, else
+// "FILE:LINE" of the key in the file (`key = ...` under [table], or the dotted
+// `table.key = ...`), else "FILE".
+std::string where_set(const Scenario& scenario, const std::string& table, const std::string& key) {
+  const std::string path = table + "." + key;
+  for (auto o = scenario.overrides.rbegin(); o != scenario.overrides.rend(); ++o)
+    if (o->starts_with(path + "=") || o->starts_with(path + " ")) return "--set " + *o;
+  const std::string& text = scenario.toml_text;
   std::size_t line = 1, start = 0;
-  bool in_output = false;
-  while (start <= scenario.toml_text.size()) {
-    const std::size_t end = std::min(scenario.toml_text.find('\n', start), scenario.toml_text.size());
-    std::string text = scenario.toml_text.substr(start, end - start);
-    text.erase(0, text.find_first_not_of(" \t"));
-    if (text.starts_with("[")) in_output = text.starts_with("[output]");
-    if ((in_output && text.starts_with("snapshots")) || text.starts_with("output.snapshots"))
-      throw InputError(scenario.source + ":" + std::to_string(line) + ": output.snapshots" + fix);
+  bool in_table = false;
+  while (start < text.size()) {
+    const std::size_t end = std::min(text.find('\n', start), text.size());
+    std::string row = text.substr(start, end - start);
+    row.erase(0, row.find_first_not_of(" \t"));
+    if (row.starts_with("[")) in_table = row.starts_with("[" + table + "]");
+    if ((in_table && row.starts_with(key)) || row.starts_with(path))
+      return scenario.source + ":" + std::to_string(line) + ": " + path;
     start = end + 1;
     ++line;
   }
-  throw InputError(scenario.source + ": output.snapshots" + fix);
+  return scenario.source + ": " + path;
+}
+
+}  // namespace
+
+void refuse_run_only_settings(const Scenario& scenario) {
+  if (!scenario.sweep) return;
+  const std::string run_one =
+      "`xsector run " + scenario.source + " --point K --replicate R` runs one run of this sweep alone";
+  for (const SweepAxis& axis : scenario.sweep->axes)
+    if (axis.path == "output.snapshots" || axis.path == "simulation.replicates")
+      throw InputError(scenario.source + ": sweep.parameters.\"" + axis.path + "\": a sweep cannot vary it; " +
+                       run_one);
+  if (scenario.params.output.snapshots)
+    throw InputError(where_set(scenario, "output", "snapshots") +
+                     ": a sweep writes no per-agent snapshots (its file holds the metrics of every run); write the "
+                     "snapshot of one run with `xsector run " + scenario.source +
+                     " --point K --replicate R --snapshots`");
+  if (scenario.params.simulation.replicates != 1)
+    throw InputError(where_set(scenario, "simulation", "replicates") +
+                     ": the replicates of a sweep are sweep.replicates (runs per point); simulation.replicates is "
+                     "for `xsector run`");
 }
 
 SweepPlan::SweepPlan(const Scenario& scenario) {

@@ -64,11 +64,12 @@ class SweepPlan {
 // so that both refuse such a sweep with the same message.
 void refuse_swept_ticks(const Scenario& scenario);
 
-// Throws InputError (naming the file, line and key, or the --set) if a sweep is asked for
-// per-agent snapshots (output.snapshots, set or swept): a sweep's file holds the metrics
-// of many runs and no snapshots. The message says how to write the snapshot of one run
-// (`xsector run FILE --point K --replicate R --snapshots`). `sweep` and `validate` call it.
-void refuse_sweep_snapshots(const Scenario& scenario);
+// Throws InputError (naming the file, line and key, or the --set) if a sweep is given a
+// setting that only a single run has: per-agent snapshots (output.snapshots; a sweep's
+// file holds the metrics of many runs and no snapshots; the message names the `xsector run
+// FILE --point K --replicate R --snapshots` that writes one run's) or simulation.replicates
+// (a sweep's replicates are sweep.replicates). Set or swept. `sweep` and `validate` call it.
+void refuse_run_only_settings(const Scenario& scenario);
 
 // The scenario of point k: a copy of `scenario` with the point's values set and the
 // combination validated. Throws InputError (naming the point) if k is out of range or the
