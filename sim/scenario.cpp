@@ -167,6 +167,13 @@ struct PopulationProblem {
   std::string message;
 };
 
+// A snapshot holds the agents of one run: it cannot go with several replicates.
+std::optional<std::string> find_snapshots_problem(const Scenario& scenario) {
+  if (!scenario.params.output.snapshots || scenario.params.simulation.replicates <= 1) return std::nullopt;
+  return "output.snapshots with simulation.replicates = " + std::to_string(scenario.params.simulation.replicates) +
+         ": a snapshot holds the agents of one run; write it for one replicate (simulation.replicates = 1)";
+}
+
 std::optional<PopulationProblem> find_population_problem(const Scenario& scenario) {
   const PopulationParams& pop = scenario.params.population;
   double total = 0;
@@ -525,6 +532,10 @@ class FileReader {
       fail(set.empty() ? window_origin_[problem->intervention] : set, problem->message);
     }
     if (const auto problem = find_population_problem(scenario_)) fail(origin_of(problem->key), problem->message);
+    if (const auto problem = find_snapshots_problem(scenario_)) {
+      const std::string set = override_origin({"output.snapshots", "simulation.replicates"});
+      fail(set.empty() ? origin_of("output.snapshots") : set, *problem);
+    }
     if (sweep_) scenario_.sweep = SweepReader(scenario_).read(*sweep_);
   }
 
@@ -757,6 +768,7 @@ ScalarValue get_parameter(const Scenario& scenario, std::string_view path) {
 void validate_scenario(const Scenario& scenario, std::string_view origin) {
   if (const auto problem = find_window_problem(scenario)) fail(origin, problem->message);
   if (const auto problem = find_population_problem(scenario)) fail(origin, problem->message);
+  if (const auto problem = find_snapshots_problem(scenario)) fail(origin, *problem);
 }
 
 std::string resolved_parameters_toml(const Scenario& scenario) {

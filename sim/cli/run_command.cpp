@@ -43,8 +43,8 @@ AgentSnapshot snapshot_of(const World& w) {
 int run_command(const RunOptions& opt) {
   std::vector<std::string> overrides = opt.common.overrides;
   if (opt.replicates > 0) overrides.push_back("simulation.replicates=" + std::to_string(opt.replicates));
+  if (opt.snapshots) overrides.push_back("output.snapshots=true");
   Scenario scenario = load_scenario(opt.scenario, overrides);
-  if (opt.snapshots) scenario.params.output.snapshots = true;
   const auto replicates = static_cast<std::size_t>(scenario.params.simulation.replicates);
   const int threads = thread_count(opt.common.threads, std::cerr);
   tbb::global_control limit(tbb::global_control::max_allowed_parallelism, threads);
@@ -60,9 +60,6 @@ int run_command(const RunOptions& opt) {
   if (opt.point >= 0 && replicates > 1)
     throw InputError("--point runs one run of a sweep; it cannot take simulation.replicates = " +
                      std::to_string(replicates) + " (use --replicate R for one replicate)");
-  if (replicates > 1 && scenario.params.output.snapshots)
-    throw InputError("snapshots hold the agents of one run; with " + std::to_string(replicates) +
-                     " replicates, run the replicate you want alone (simulation.replicates = 1) with --snapshots");
   if (opt.point >= 0) {
     if (!scenario.sweep) throw InputError(opt.scenario + " has no [sweep] table; --point needs one");
     plan.emplace(scenario);

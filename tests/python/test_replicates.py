@@ -84,8 +84,13 @@ def test_scenario_key_and_refusals(xsector_bin, source_dir, tmp_path):
     xsector(xsector_bin, "run", scenario, "-o", tmp_path / "three.h5", "-q")
     with h5py.File(tmp_path / "three.h5", "r") as f:
         assert f["run"].shape == (3,)
+    # Snapshots hold one run's agents: refused with several replicates, by run and validate.
     refused = xsector(xsector_bin, "run", scenario, "--snapshots", "-o", tmp_path / "s.h5", code=2)
-    assert "snapshots" in refused.stderr and "3 replicates" in refused.stderr
+    assert "output.snapshots with simulation.replicates = 3" in refused.stderr, refused.stderr
+    with_snapshots = tmp_path / "with_snapshots.toml"
+    with_snapshots.write_text(scenario.read_text() + "\n[output]\nsnapshots = true\n")
+    refused = xsector(xsector_bin, "validate", with_snapshots, code=2)
+    assert "with_snapshots.toml" in refused.stderr and "simulation.replicates = 3" in refused.stderr
     sweep = tmp_path / "sweep.toml"
     sweep.write_text(scenario.read_text() + '\n[sweep]\n\n[sweep.parameters]\n"foundation.public_share" = [0.1]\n')
     for command in (["validate", sweep], ["sweep", sweep, "-o", tmp_path / "sw.h5"]):
