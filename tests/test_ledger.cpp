@@ -62,49 +62,6 @@ namespace {
 constexpr int gov = 0;
 constexpr double kRelative = 1e-9;
 
-Intervention make(InterventionType type, double start = 0, double end = 1000) {
-  Intervention iv;
-  iv.type = type;
-  iv.start_year = start;
-  iv.end_year = end;
-  return iv;
-}
-
-// Every intervention of MODEL.md 7.7 at once (as in test_simulation.cpp): the foundations'
-// public part goes to the voucher pool at public_share 0.5 in years 1-4 (the pool keeps
-// paying afterwards, 11.8), governments' budgets halve in year 2; the others change
-// capacity, diffusion and providers, so they change who buys, not the books.
-std::vector<Intervention> all_interventions() {
-  std::vector<Intervention> ivs;
-  Intervention fps = make(InterventionType::foundation_public_support, 1, 4);
-  fps.public_share = 0.5;
-  fps.sets_channel = true;
-  fps.public_channel = Channel::voucher;
-  ivs.push_back(fps);
-  Intervention md = make(InterventionType::membership_dissemination);
-  md.p_extra = 0.02;
-  ivs.push_back(md);
-  Intervention gp = make(InterventionType::graduate_programs, 0.5);
-  gp.rate = 0.1;
-  gp.capacity_gain = 0.1;
-  gp.mindset_gain = 0.1;
-  ivs.push_back(gp);
-  Intervention km = make(InterventionType::knowledge_mobilization);
-  km.p_extra = 0.005;
-  km.boost = 1.0;
-  ivs.push_back(km);
-  Intervention bc = make(InterventionType::budget_change, 2, 3);
-  bc.sector = Sector::government;
-  bc.target = BudgetTarget::budget;
-  bc.factor = 0.5;
-  ivs.push_back(bc);
-  Intervention ct = make(InterventionType::compliance_toolkit);
-  ct.level = 0.8;
-  ct.share = 0.5;
-  ivs.push_back(ct);
-  return ivs;
-}
-
 // What funding does with money at tick t (MODEL.md 7.1, 7.7, 11.11), written here from the
 // specification: an intervention is active while start_year <= t / ticks_per_year <
 // end_year; for the same parameter the later active table wins (factors do not multiply).
@@ -290,15 +247,15 @@ TEST(Ledger, BalancesWhenEverySectorsFundsExpire) {
   s.params.simulation.ticks_per_year = 12;
   for (auto& sp : s.params.sector) sp.carryover = false;
   s.params.foundation.public_share = 0.3;
-  Intervention up = make(InterventionType::budget_change, 0.5, 2);
+  Intervention up = make_intervention(InterventionType::budget_change, 0.5, 2);
   up.sector = Sector::nonprofit;
   up.target = BudgetTarget::support_share;
   up.factor = 2.0;
-  Intervention down = make(InterventionType::budget_change, 1, 1.5);
+  Intervention down = make_intervention(InterventionType::budget_change, 1, 1.5);
   down.sector = Sector::nonprofit;
   down.target = BudgetTarget::support_share;
   down.factor = 0.25;
-  Intervention bus_budget = make(InterventionType::budget_change, 1.25, 3);
+  Intervention bus_budget = make_intervention(InterventionType::budget_change, 1.25, 3);
   bus_budget.sector = Sector::business;
   bus_budget.target = BudgetTarget::budget;
   bus_budget.factor = 3.0;

@@ -17,46 +17,6 @@ namespace {
 
 constexpr int gov = 0, bus = 1;
 
-Intervention make(InterventionType type, double start = 0, double end = 1000) {
-  Intervention iv;
-  iv.type = type;
-  iv.start_year = start;
-  iv.end_year = end;
-  return iv;
-}
-
-// Every intervention of MODEL.md 7.7 at once, with parameters that make each one bite.
-std::vector<Intervention> all_interventions() {
-  std::vector<Intervention> ivs;
-  Intervention fps = make(InterventionType::foundation_public_support, 1, 4);
-  fps.public_share = 0.5;
-  fps.sets_channel = true;
-  fps.public_channel = Channel::voucher;
-  ivs.push_back(fps);
-  Intervention md = make(InterventionType::membership_dissemination);
-  md.p_extra = 0.02;
-  ivs.push_back(md);
-  Intervention gp = make(InterventionType::graduate_programs, 0.5);
-  gp.rate = 0.1;
-  gp.capacity_gain = 0.1;
-  gp.mindset_gain = 0.1;
-  ivs.push_back(gp);
-  Intervention km = make(InterventionType::knowledge_mobilization);
-  km.p_extra = 0.005;
-  km.boost = 1.0;
-  ivs.push_back(km);
-  Intervention bc = make(InterventionType::budget_change, 2, 3);
-  bc.sector = Sector::government;
-  bc.target = BudgetTarget::budget;
-  bc.factor = 0.5;
-  ivs.push_back(bc);
-  Intervention ct = make(InterventionType::compliance_toolkit);
-  ct.level = 0.8;
-  ct.share = 0.5;
-  ivs.push_back(ct);
-  return ivs;
-}
-
 RunSeries run_with_threads(const Scenario& s, int threads, RunIdentity id = {}) {
   tbb::global_control limit(tbb::global_control::max_allowed_parallelism, threads);
   Simulation sim(s, id);
@@ -143,7 +103,7 @@ TEST(Simulation, BaselineStylisedFactsOverTenSeeds) {
 TEST(Simulation, FoundationPublicSupportRaisesGovernmentSupportShare) {
   Scenario base = small_baseline(0.3, 5);
   Scenario more = base;
-  Intervention fps = make(InterventionType::foundation_public_support);
+  Intervention fps = make_intervention(InterventionType::foundation_public_support);
   fps.public_share = 0.5;
   more.interventions.push_back(fps);
   double base_share = 0, more_share = 0;
@@ -165,7 +125,7 @@ TEST(Simulation, FoundationPublicSupportRaisesGovernmentSupportShare) {
 TEST(Simulation, BudgetChangeFactorZeroStopsGovernmentSupportSpending) {
   Scenario s = small_baseline(0.3, 3);
   s.params.foundation.public_share = 0;
-  Intervention bc = make(InterventionType::budget_change);
+  Intervention bc = make_intervention(InterventionType::budget_change);
   bc.sector = Sector::government;
   bc.target = BudgetTarget::support_share;
   bc.factor = 0.0;
