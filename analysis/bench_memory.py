@@ -4,7 +4,7 @@
     PYTHONPATH=analysis /usr/bin/python3 analysis/bench_memory.py [--runs 10000] [--file PATH]
 
 Writes (once; reused if --file exists) a synthetic results file in the sweep layout of
-docs/OUTPUT.md — every metric of sim/metrics.hpp, one chunk per run, gzip + shuffle —
+docs/OUTPUT.md — every metric of sim/model/metrics.hpp, one chunk per run, gzip + shuffle —
 or, with --xsector BIN, has the real binary make it (`xsector sweep`, runs // 2 replicates
 of two points, population.scale 0.02: slower, about 4 ms of CPU per run); then, in a
 fresh interpreter, measures resident memory (ru_maxrss from
@@ -31,7 +31,7 @@ import tempfile
 
 import numpy as np
 
-# name, shape, units — a copy of the table in sim/metrics.hpp (MODEL.md section 8).
+# name, shape, units — a copy of the table in sim/model/metrics.hpp (MODEL.md section 8).
 METRICS = [
     ("support_spending", "sector", "USD per tick"), ("engagements", "sector", "engagements per tick"),
     ("unmet_demand", "sector", "clients per tick"), ("priced_out", "sector", "clients per tick"),

@@ -20,8 +20,8 @@
 
 #include <tbb/global_control.h>
 
-#include "scenario.hpp"
-#include "simulation.hpp"
+#include "scenario/scenario.hpp"
+#include "model/simulation.hpp"
 
 namespace {
 

@@ -15,11 +15,11 @@
 
 #include <tbb/global_control.h>
 
-#include "interventions.hpp"
-#include "phases.hpp"
-#include "random.hpp"
-#include "scenario.hpp"
-#include "simulation.hpp"
+#include "scenario/interventions.hpp"
+#include "model/phases.hpp"
+#include "core/random.hpp"
+#include "scenario/scenario.hpp"
+#include "model/simulation.hpp"
 
 using namespace xsector;
 

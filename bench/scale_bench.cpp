@@ -39,8 +39,8 @@
 #include <tbb/parallel_for.h>
 #include <tbb/partitioner.h>
 
-#include "scenario.hpp"
-#include "simulation.hpp"
+#include "scenario/scenario.hpp"
+#include "model/simulation.hpp"
 
 using namespace xsector;
 

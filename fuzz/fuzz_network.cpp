@@ -17,9 +17,9 @@
 #include <string>
 #include <string_view>
 
-#include "errors.hpp"
+#include "core/errors.hpp"
 #include "finding.hpp"
-#include "network.hpp"
+#include "network/network.hpp"
 
 namespace {
 

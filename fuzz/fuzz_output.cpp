@@ -17,7 +17,7 @@
 #include <sstream>
 #include <string>
 
-#include "errors.hpp"
+#include "core/errors.hpp"
 #include "finding.hpp"
 #include "output/info.hpp"
 #include "output/results_file.hpp"

@@ -14,10 +14,10 @@
 #include <string_view>
 #include <vector>
 
-#include "errors.hpp"
+#include "core/errors.hpp"
 #include "finding.hpp"
-#include "param_table.hpp"
-#include "scenario.hpp"
+#include "scenario/param_table.hpp"
+#include "scenario/scenario.hpp"
 
 namespace {
 

@@ -9,7 +9,7 @@
 #include <string>
 
 #include "output/results_file.hpp"
-#include "scenario.hpp"
+#include "scenario/scenario.hpp"
 
 using namespace xsector;
 

@@ -1,6 +1,6 @@
 #include "model_fixtures.hpp"
 
-#include "interventions.hpp"
+#include "scenario/interventions.hpp"
 
 namespace xsector::testing {
 

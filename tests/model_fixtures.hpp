@@ -4,9 +4,9 @@
 #include <utility>
 #include <vector>
 
-#include "phases.hpp"
-#include "scenario.hpp"
-#include "world.hpp"
+#include "model/phases.hpp"
+#include "scenario/scenario.hpp"
+#include "model/world.hpp"
 
 namespace xsector::testing {
 

@@ -1,7 +1,7 @@
 // Funding (MODEL.md 7.1, 11.4) on hand-built networks where every dollar is known.
 #include <gtest/gtest.h>
 
-#include "errors.hpp"
+#include "core/errors.hpp"
 #include "model_fixtures.hpp"
 
 using namespace xsector;

@@ -21,9 +21,9 @@
 #include <string>
 #include <vector>
 
-#include "interventions.hpp"
+#include "scenario/interventions.hpp"
 #include "model_fixtures.hpp"
-#include "scenario.hpp"
+#include "scenario/scenario.hpp"
 
 using namespace xsector;
 using namespace xsector::testing;

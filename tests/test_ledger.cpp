@@ -1,4 +1,4 @@
-// The money ledger (MODEL.md 7.1; sim/ledger.hpp) checked from outside, against sums made
+// The money ledger (MODEL.md 7.1; sim/model/ledger.hpp) checked from outside, against sums made
 // here from independent sources rather than the counters the run keeps for its own check.
 //
 // MODEL.md 7.1: "every dollar is either in some W, in a pool, paid to a provider, expired,
@@ -52,7 +52,7 @@
 #include <vector>
 
 #include "model_fixtures.hpp"
-#include "simulation.hpp"
+#include "model/simulation.hpp"
 
 using namespace xsector;
 using namespace xsector::testing;

@@ -1,7 +1,7 @@
 // Support market (MODEL.md 7.4, 11.8-11.9) on hand-built networks.
 #include <gtest/gtest.h>
 
-#include "errors.hpp"
+#include "core/errors.hpp"
 #include "model_fixtures.hpp"
 
 using namespace xsector;

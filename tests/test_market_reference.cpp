@@ -18,7 +18,7 @@
 #include <vector>
 
 #include "model_fixtures.hpp"
-#include "random.hpp"
+#include "core/random.hpp"
 
 using namespace xsector;
 using namespace xsector::testing;

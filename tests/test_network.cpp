@@ -19,9 +19,10 @@
 #include <string>
 #include <vector>
 
-#include "errors.hpp"
-#include "network.hpp"
-#include "population.hpp"
+#include "core/errors.hpp"
+#include "model/run_network.hpp"
+#include "network/network.hpp"
+#include "scenario/population.hpp"
 
 namespace xsector {
 namespace {
@@ -177,8 +178,8 @@ TEST(SbmTest, MeanDegreePerSectorMatchesWithinBinomialTolerance) {
   const Params params = sbm_params();
   const SbmReference ref(params);
   for (std::uint64_t seed : {1u, 2u, 3u}) {
-    const Network net = generate_sbm(params, seed);
-    EXPECT_TRUE(sbm_capped_blocks(params).empty());
+    const Network net = generate_sbm(sbm_spec(params), seed);
+    EXPECT_TRUE(capped_blocks(params).empty());
     const Observed o = observe(net);
     for (int a = 0; a < kSectorCount; ++a) {
       // mean_ends(a) = N_a k_a here (see ReferenceRowsSumToDegreeMass).
@@ -192,7 +193,7 @@ TEST(SbmTest, WithinAndCrossBlockTieCountsMatchHomophily) {
   const Params params = sbm_params();
   const SbmReference ref(params);
   for (std::uint64_t seed : {11u, 12u}) {
-    const Observed o = observe(generate_sbm(params, seed));
+    const Observed o = observe(generate_sbm(sbm_spec(params), seed));
     for (int a = 0; a < kSectorCount; ++a)
       for (int b = a; b < kSectorCount; ++b)
         expect_within(o.ties[a][b], ref.mean_ties(a, b), ref.var_ties(a, b),
@@ -205,8 +206,8 @@ TEST(SbmTest, HomophilyRaisesWithinSectorTies) {
   const std::array<double, kSectorCount> degree = {10, 6, 8, 60, 40};
   const Params mixed_params = sbm_params(count, degree, 0.0), homophilous_params = sbm_params(count, degree, 0.9);
   const SbmReference mixed_ref(mixed_params), homophilous_ref(homophilous_params);
-  const Observed mixed = observe(generate_sbm(mixed_params, 5));
-  const Observed homophilous = observe(generate_sbm(homophilous_params, 5));
+  const Observed mixed = observe(generate_sbm(sbm_spec(mixed_params), 5));
+  const Observed homophilous = observe(generate_sbm(sbm_spec(homophilous_params), 5));
   for (int a = 0; a < 3; ++a) {
     const double noise = kSigmas * std::sqrt(mixed_ref.var_ties(a, a) + homophilous_ref.var_ties(a, a));
     EXPECT_GT(homophilous.ties[a][a] - mixed.ties[a][a], noise) << kSectorNames[a];
@@ -223,8 +224,8 @@ TEST(SbmTest, CappedBlockIsReportedAndFallsShort) {
   // Three governments that want degree 50: half of that mass (h = 0.5) stays inside a
   // block with only 3 pairs.
   const Params params = sbm_params({3, 2000, 0, 0, 0}, {50, 6, 8, 60, 40});
-  const Network net = generate_sbm(params, 7);
-  const std::vector<CappedBlock> capped = sbm_capped_blocks(params);
+  const Network net = generate_sbm(sbm_spec(params), 7);
+  const std::vector<CappedBlock> capped = capped_blocks(params);
   ASSERT_EQ(capped.size(), 1u);
   const CappedBlock& c = capped[0];
   EXPECT_EQ(c.a, Sector::government);
@@ -240,8 +241,8 @@ TEST(SbmTest, CappedBlockIsReportedAndFallsShort) {
 
 TEST(SbmTest, SingleNodeSectorWithHomophilyIsCappedWithoutSelfLoop) {
   const Params params = sbm_params({1, 500, 0, 0, 0});
-  const Network net = generate_sbm(params, 3);
-  const std::vector<CappedBlock> capped = sbm_capped_blocks(params);
+  const Network net = generate_sbm(sbm_spec(params), 3);
+  const std::vector<CappedBlock> capped = capped_blocks(params);
   ASSERT_EQ(capped.size(), 1u);
   EXPECT_EQ(capped[0].a, Sector::government);
   EXPECT_EQ(capped[0].possible_ties, 0.0);
@@ -250,11 +251,11 @@ TEST(SbmTest, SingleNodeSectorWithHomophilyIsCappedWithoutSelfLoop) {
 }
 
 TEST(SbmTest, EmptySectorsAndEmptyPopulation) {
-  const Network none = generate_sbm(sbm_params({0, 0, 0, 0, 0}), 1);
+  const Network none = generate_sbm(sbm_spec(sbm_params({0, 0, 0, 0, 0})), 1);
   EXPECT_EQ(none.node_count(), 0u);
   EXPECT_EQ(none.tie_count(), 0u);
 
-  const Network no_providers = generate_sbm(sbm_params({50, 400, 100, 0, 0}), 1);
+  const Network no_providers = generate_sbm(sbm_spec(sbm_params({50, 400, 100, 0, 0})), 1);
   EXPECT_EQ(no_providers.node_count(), 550u);
   EXPECT_GT(no_providers.tie_count(), 0u);
   EXPECT_EQ(no_providers.sector(549), Sector::nonprofit);
@@ -263,7 +264,7 @@ TEST(SbmTest, EmptySectorsAndEmptyPopulation) {
 TEST(SbmTest, FullHomophilyWithoutOpenMassGivesOnlyWithinSectorTies) {
   // h = 1 and no providers or foundations: D' = 0, so no mass is left to mix.
   const Params params = sbm_params({100, 300, 200, 0, 0}, {10, 6, 8, 60, 40}, 1.0);
-  const Network net = generate_sbm(params, 9);
+  const Network net = generate_sbm(sbm_spec(params), 9);
   const Observed o = observe(net);
   const SbmReference ref(params);
   for (int a = 0; a < 3; ++a) {
@@ -274,14 +275,14 @@ TEST(SbmTest, FullHomophilyWithoutOpenMassGivesOnlyWithinSectorTies) {
 
 TEST(SbmTest, DependsOnlyOnRunSeed) {
   const Params params = sbm_params();
-  const Network a = generate_sbm(params, 42), b = generate_sbm(params, 42), c = generate_sbm(params, 43);
+  const Network a = generate_sbm(sbm_spec(params), 42), b = generate_sbm(sbm_spec(params), 42), c = generate_sbm(sbm_spec(params), 43);
   EXPECT_EQ(tie_list(a), tie_list(b));
   EXPECT_NE(tie_list(a), tie_list(c));
 }
 
 TEST(SbmTest, StructureIsSymmetricSimpleAndSectorOrdered) {
   const Params params = sbm_params();
-  const Network net = generate_sbm(params, 17);
+  const Network net = generate_sbm(sbm_spec(params), 17);
   ASSERT_EQ(net.initial_trust().size(), net.tie_count());
   for (double t : net.initial_trust()) EXPECT_EQ(t, 0.5);
 
@@ -319,7 +320,7 @@ TEST(SbmTest, LargePopulationMatchesExpectation) {
   Params params = sbm_params();
   params.population.scale = 200000.0 / 5432.0;
   const SbmReference ref(params);
-  const Network net = generate_sbm(params, 2024);
+  const Network net = generate_sbm(sbm_spec(params), 2024);
   EXPECT_GT(net.node_count(), 199000u);
   expect_within(static_cast<double>(net.tie_count()), ref.mean_total_ties(), ref.var_total_ties(), "total ties");
   const Observed o = observe(net);
@@ -329,7 +330,7 @@ TEST(SbmTest, LargePopulationMatchesExpectation) {
 
 TEST(SbmTest, BuildNetworkGeneratesWithoutFile) {
   const Params params = sbm_params();
-  EXPECT_EQ(tie_list(build_network(params, 8)), tie_list(generate_sbm(params, 8)));
+  EXPECT_EQ(tie_list(build_network(params, 8)), tie_list(generate_sbm(sbm_spec(params), 8)));
 }
 
 // ---------------------------------------------------------------------------------------

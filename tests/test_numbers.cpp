@@ -10,10 +10,10 @@
 #include <string>
 #include <vector>
 
-#include "errors.hpp"
+#include "core/errors.hpp"
 #include "model_fixtures.hpp"
-#include "param_table.hpp"
-#include "simulation.hpp"
+#include "scenario/param_table.hpp"
+#include "model/simulation.hpp"
 
 using namespace xsector;
 using namespace xsector::testing;

@@ -26,7 +26,7 @@
 #include <sstream>
 #include <thread>
 
-#include "errors.hpp"
+#include "core/errors.hpp"
 #include "output/atomic_output.hpp"
 #include "output/crash_guard.hpp"
 #include "output/info.hpp"

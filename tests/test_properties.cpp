@@ -42,8 +42,8 @@
 #include <tbb/task_arena.h>
 
 #include "model_fixtures.hpp"
-#include "parallel.hpp"
-#include "simulation.hpp"
+#include "core/parallel.hpp"
+#include "model/simulation.hpp"
 
 using namespace xsector;
 using namespace xsector::testing;

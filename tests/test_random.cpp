@@ -3,8 +3,8 @@
 
 #include <cmath>
 
-#include "exact_divisor.hpp"
-#include "random.hpp"
+#include "core/exact_divisor.hpp"
+#include "core/random.hpp"
 
 using namespace xsector;
 

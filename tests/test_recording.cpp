@@ -1,4 +1,4 @@
-// Recording (MODEL.md 8, 11.12; sim/recording.cpp).
+// Recording (MODEL.md 8, 11.12; sim/model/recording.cpp).
 //
 // 1. The capacity percentiles. Recording finds them without sorting, by counting values into
 //    buckets in chunks of at least 64k clients and copying out only the buckets that hold
@@ -31,8 +31,8 @@
 #include <vector>
 
 #include "model_fixtures.hpp"
-#include "percentiles.hpp"
-#include "simulation.hpp"
+#include "model/percentiles.hpp"
+#include "model/simulation.hpp"
 
 using namespace xsector;
 using namespace xsector::testing;

@@ -9,11 +9,11 @@
 #include <set>
 #include <sstream>
 
-#include "errors.hpp"
-#include "intervention_notes.hpp"
-#include "param_table.hpp"
-#include "population.hpp"
-#include "scenario.hpp"
+#include "core/errors.hpp"
+#include "scenario/intervention_notes.hpp"
+#include "scenario/param_table.hpp"
+#include "scenario/population.hpp"
+#include "scenario/scenario.hpp"
 
 namespace xsector {
 namespace {

@@ -8,7 +8,7 @@
 #include <tbb/global_control.h>
 
 #include "model_fixtures.hpp"
-#include "simulation.hpp"
+#include "model/simulation.hpp"
 
 using namespace xsector;
 using namespace xsector::testing;

@@ -21,13 +21,13 @@
 #include <sstream>
 #include <thread>
 
-#include "errors.hpp"
+#include "core/errors.hpp"
 #include "output/results_file.hpp"
-#include "random.hpp"
-#include "scenario.hpp"
-#include "simulation.hpp"
-#include "memory_estimate.hpp"
-#include "network.hpp"
+#include "core/random.hpp"
+#include "scenario/scenario.hpp"
+#include "model/simulation.hpp"
+#include "scenario/memory_estimate.hpp"
+#include "network/network.hpp"
 #include "sweep/sweep_limits.hpp"
 #include "sweep/sweep_plan.hpp"
 #include "sweep/sweep_runner.hpp"

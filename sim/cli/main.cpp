@@ -4,11 +4,11 @@
 
 #include <CLI/CLI.hpp>
 
-#include "commands.hpp"
-#include "errors.hpp"
-#include "exit_codes.hpp"
-#include "provenance.hpp"
-#include "version.hpp"
+#include "cli/commands.hpp"
+#include "core/errors.hpp"
+#include "core/exit_codes.hpp"
+#include "cli/provenance.hpp"
+#include "core/version.hpp"
 
 using namespace xsector;
 

@@ -7,16 +7,16 @@
 #include <filesystem>
 #include <iostream>
 
-#include "commands.hpp"
-#include "errors.hpp"
-#include "exit_codes.hpp"
-#include "intervention_notes.hpp"
-#include "memory_estimate.hpp"
+#include "cli/commands.hpp"
+#include "core/errors.hpp"
+#include "core/exit_codes.hpp"
+#include "scenario/intervention_notes.hpp"
+#include "scenario/memory_estimate.hpp"
 #include "output/info.hpp"
-#include "param_table.hpp"
-#include "scenario.hpp"
+#include "scenario/param_table.hpp"
+#include "scenario/scenario.hpp"
 #include "sweep/sweep_limits.hpp"
-#include "network.hpp"
+#include "model/run_network.hpp"
 #include "sweep/sweep_plan.hpp"
 #include "sweep/sweep_runner.hpp"
 
@@ -45,7 +45,7 @@ int validate_command(const std::string& path, const std::vector<std::string>& ov
   // or malformed file is refused as `run` refuses it), or the generated population must
   // fit 32-bit node ids; a sweep applies and checks every point.
   std::vector<std::string> capped;
-  for (const CappedBlock& block : sbm_capped_blocks(s.params)) capped.push_back(describe(block));
+  for (const CappedBlock& block : capped_blocks(s.params)) capped.push_back(describe(block));
   if (!s.params.network.file.empty()) {
     load_network(network_file_path(s), s.params.network.initial_trust);
   } else {

@@ -1,11 +1,11 @@
-#include "provenance.hpp"
+#include "cli/provenance.hpp"
 
 #include <cstdint>
 #include <cstdio>
 #include <sstream>
 
-#include "network.hpp"
-#include "version.hpp"
+#include "model/run_network.hpp"
+#include "core/version.hpp"
 
 namespace xsector {
 
@@ -58,7 +58,7 @@ FileHeader base_header(const Scenario& scenario, const std::string& kind, const 
   h.threads = threads;
   h.ticks = scenario.params.simulation.years * scenario.params.simulation.ticks_per_year;
   h.ticks_per_year = scenario.params.simulation.ticks_per_year;
-  for (const CappedBlock& block : sbm_capped_blocks(scenario.params)) h.sbm_capped_blocks.push_back(describe(block));
+  for (const CappedBlock& block : capped_blocks(scenario.params)) h.sbm_capped_blocks.push_back(describe(block));
   return h;
 }
 

@@ -6,7 +6,7 @@
 
 #include "output/results_file.hpp"
 #include "output/utc_time.hpp"
-#include "scenario.hpp"
+#include "scenario/scenario.hpp"
 
 namespace xsector {
 

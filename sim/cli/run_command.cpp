@@ -5,19 +5,19 @@
 
 #include <tbb/global_control.h>
 
-#include "commands.hpp"
-#include "errors.hpp"
-#include "exit_codes.hpp"
-#include "memory_estimate.hpp"
+#include "cli/commands.hpp"
+#include "core/errors.hpp"
+#include "core/exit_codes.hpp"
+#include "scenario/memory_estimate.hpp"
 #include "output/atomic_output.hpp"
 #include "output/results_file.hpp"
-#include "progress.hpp"
-#include "provenance.hpp"
-#include "simulation.hpp"
-#include "summary.hpp"
+#include "cli/progress.hpp"
+#include "cli/provenance.hpp"
+#include "model/simulation.hpp"
+#include "cli/summary.hpp"
 #include "sweep/sweep_plan.hpp"
 #include "sweep/sweep_runner.hpp"
-#include "thread_count.hpp"
+#include "cli/thread_count.hpp"
 
 namespace xsector {
 namespace {

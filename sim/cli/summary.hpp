@@ -6,7 +6,7 @@
 #include <ostream>
 #include <vector>
 
-#include "metrics.hpp"
+#include "model/metrics.hpp"
 
 namespace xsector {
 

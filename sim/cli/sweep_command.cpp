@@ -10,11 +10,11 @@
 
 #include <tbb/global_control.h>
 
-#include "commands.hpp"
-#include "errors.hpp"
-#include "exit_codes.hpp"
-#include "progress.hpp"
-#include "provenance.hpp"
+#include "cli/commands.hpp"
+#include "core/errors.hpp"
+#include "core/exit_codes.hpp"
+#include "cli/progress.hpp"
+#include "cli/provenance.hpp"
 #include "sweep/merge.hpp"
 #include "sweep/sweep_limits.hpp"
 #ifdef XSECTOR_WITH_MPI
@@ -22,7 +22,7 @@
 #endif
 #include "sweep/sweep_plan.hpp"
 #include "sweep/sweep_runner.hpp"
-#include "thread_count.hpp"
+#include "cli/thread_count.hpp"
 
 namespace xsector {
 namespace {

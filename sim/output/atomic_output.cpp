@@ -5,7 +5,7 @@
 #include <filesystem>
 #include <system_error>
 
-#include "errors.hpp"
+#include "core/errors.hpp"
 
 namespace xsector {
 namespace fs = std::filesystem;

@@ -46,7 +46,7 @@
 #include <set>
 #include <utility>
 
-#include "errors.hpp"
+#include "core/errors.hpp"
 #include "output/crash_guard.hpp"
 
 namespace xsector {

@@ -10,8 +10,8 @@
 #include <string_view>
 #include <vector>
 
-#include "metrics.hpp"
-#include "scenario.hpp"
+#include "model/metrics.hpp"
+#include "scenario/scenario.hpp"
 
 namespace xsector {
 

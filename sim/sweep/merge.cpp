@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <optional>
 
-#include "errors.hpp"
+#include "core/errors.hpp"
 #include "output/atomic_output.hpp"
 #include "output/results_file.hpp"
 #include "output/utc_time.hpp"

@@ -20,8 +20,8 @@
 #include <tbb/parallel_for.h>
 #include <tbb/partitioner.h>
 
-#include "cli/exit_codes.hpp"
-#include "errors.hpp"
+#include "core/exit_codes.hpp"
+#include "core/errors.hpp"
 #include "output/utc_time.hpp"
 
 namespace xsector {

@@ -6,8 +6,8 @@
 #include <cmath>
 #include <filesystem>
 
-#include "errors.hpp"
-#include "memory_estimate.hpp"
+#include "core/errors.hpp"
+#include "scenario/memory_estimate.hpp"
 #include "output/results_file.hpp"
 
 namespace xsector {

@@ -8,7 +8,7 @@
 #include <optional>
 #include <string>
 
-#include "scenario.hpp"
+#include "scenario/scenario.hpp"
 
 namespace xsector {
 

@@ -5,9 +5,9 @@
 #include <numeric>
 #include <utility>
 
-#include "errors.hpp"
-#include "param_table.hpp"
-#include "random.hpp"
+#include "core/errors.hpp"
+#include "scenario/param_table.hpp"
+#include "core/random.hpp"
 
 namespace xsector {
 namespace {

@@ -26,8 +26,8 @@
 #include <string>
 #include <vector>
 
-#include "scenario.hpp"
-#include "simulation.hpp"
+#include "scenario/scenario.hpp"
+#include "model/simulation.hpp"
 
 namespace xsector {
 

@@ -20,11 +20,11 @@
 #include <tbb/partitioner.h>
 #include <tbb/task_arena.h>
 
-#include "errors.hpp"
-#include "network.hpp"
+#include "core/errors.hpp"
+#include "model/run_network.hpp"
 #include "output/atomic_output.hpp"
 #include "output/utc_time.hpp"
-#include "simulation.hpp"
+#include "model/simulation.hpp"
 
 namespace xsector {
 namespace {
@@ -175,7 +175,7 @@ FileHeader sweep_header(FileHeader base, const Scenario& scenario, const SweepPl
     const Scenario point = apply_point(scenario, plan, k);
     for (std::size_t rep = 0; rep < plan.replicates(); ++rep)
       base.runs.push_back(run_coordinates(plan, point, k * plan.replicates() + rep));
-    for (const CappedBlock& block : sbm_capped_blocks(point.params)) {
+    for (const CappedBlock& block : capped_blocks(point.params)) {
       const std::string text = describe(block);
       auto it = std::find_if(capped.begin(), capped.end(), [&](const auto& c) { return c.first == text; });
       if (it == capped.end()) capped.emplace_back(text, 1);

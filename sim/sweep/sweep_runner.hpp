@@ -47,7 +47,7 @@
 #include <string_view>
 
 #include "output/results_file.hpp"
-#include "scenario.hpp"
+#include "scenario/scenario.hpp"
 #include "sweep/sweep_plan.hpp"
 
 namespace xsector {

@@ -48,8 +48,8 @@ def files(tmp_path_factory):
 
 
 def metric_table():
-    """(name, shape, units) of every metric in sim/metrics.hpp."""
-    src = Path(os.environ.get("XSECTOR_SOURCE_DIR", ANALYSIS_DIR.parent)) / "sim" / "metrics.hpp"
+    """(name, shape, units) of every metric in sim/model/metrics.hpp."""
+    src = Path(os.environ.get("XSECTOR_SOURCE_DIR", ANALYSIS_DIR.parent)) / "sim" / "model" / "metrics.hpp"
     return re.findall(r'\{"(\w+)", MetricShape::(\w+), "([^"]*)"', src.read_text())
 
 

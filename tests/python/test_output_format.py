@@ -16,14 +16,14 @@ import numpy as np
 import pytest
 import xarray as xr
 
-METRICS_HPP = Path(__file__).resolve().parents[2] / "sim" / "metrics.hpp"
+METRICS_HPP = Path(__file__).resolve().parents[2] / "sim" / "model" / "metrics.hpp"
 SECTORS = ["government", "business", "nonprofit"]
 STAGES = ["diagnose", "design", "implement", "evaluate"]
 TRAILING_DIM = {"by_sector": ("sector", 3), "by_stage": ("stage", 4), "scalar": None}
 
 
 def metric_table():
-    """(name, shape, units) of every row of kMetrics in sim/metrics.hpp, in table order,
+    """(name, shape, units) of every row of kMetrics in sim/model/metrics.hpp, in table order,
     so that the metric list here can never drift from the C++ one."""
     text = METRICS_HPP.read_text()
     table = text[text.index("kMetrics"):]

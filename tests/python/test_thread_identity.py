@@ -4,7 +4,7 @@ write the same results file, dataset for dataset, byte for byte. Only provenance
 differ: the `wall_time` dataset and the root attributes in PROVENANCE_ATTRIBUTES.
 
 Why these sizes: the engine cuts each parallel loop into fixed blocks of 2048 items
-(sim/parallel.hpp), so a thread-order dependence can only show where loops have many
+(sim/core/parallel.hpp), so a thread-order dependence can only show where loops have many
 blocks. The scenario is the baseline at population.scale 40 (216,000 clients, about 106
 blocks; recording's percentiles in 3 chunks of 65,536) with population.provider 20 (800
 providers for the market's parallel loop over providers), every intervention type on, for
@@ -29,7 +29,7 @@ import numpy as np
 import pytest
 
 THREADS = [1, 2, 3, 4, 8]
-BLOCK = 2048  # kBlockSize of sim/parallel.hpp
+BLOCK = 2048  # kBlockSize of sim/core/parallel.hpp
 SCALE = 40.0
 PROVIDERS = 20  # before scaling: 800 providers
 # Differs from run to run by design: when and how the file was made.
