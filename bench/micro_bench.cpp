@@ -16,7 +16,7 @@
 #include <tbb/global_control.h>
 
 #include "scenario/interventions.hpp"
-#include "model/phases.hpp"
+#include "model/world.hpp"
 #include "core/random.hpp"
 #include "scenario/scenario.hpp"
 #include "model/simulation.hpp"

@@ -176,14 +176,20 @@ Machine measure_machine(const Options& opt) {
 struct PhaseTraffic {
   double bytes, random;
 };
-constexpr std::array<PhaseTraffic, static_cast<int>(Phase::kCount)> kTraffic = {{
+// The phases and, last, the checks after them (ledger, finite numbers), as measured.
+std::vector<std::string> timed_parts() {
+  std::vector<std::string> parts(kPhaseNames.begin(), kPhaseNames.end());
+  parts.push_back("checks");
+  return parts;
+}
+constexpr std::array<PhaseTraffic, static_cast<int>(Phase::kCount) + 1> kTraffic = {{
     {41, 0.02},  // funding: id, sector, budget, funds r/w, links offsets, scratch
     {26, 0.15},  // diffusion: view (toolkit in, bits out), id, toolkit, sector, degree, links, count
     {16, 1.0},   // collaboration: id, active, sector, mindset, flag; stage tests, invitations
     {24, 0.5},   // market: id, lead mark, capacity, mindset, flag; options, bids, settlement
     {21, 0.0},   // learning: id, sector, capacity r/w
     {40, 0.3},   // recording: sums (id, sector, capacity, toolkit, funds), counts, members
-    {24, 0.0},   // ledger: funds twice
+    {24, 0.0},   // checks: the ledger's funds, twice
 }};
 
 // ---------------------------------------------------------------------------------------
@@ -266,7 +272,7 @@ int run_one(const std::string& size, int threads, const Options& opt) {
               w.agents.state_bytes(), net_bytes, w.workspace_bytes());
   for (int p = 0; p < static_cast<int>(Phase::kCount); ++p)
     std::printf(" %s=%.6f", std::string(kPhaseNames[p]).c_str(), phases.seconds[p]);
-  std::printf("\n");
+  std::printf(" checks=%.6f\n", phases.checks);
   return 0;
 }
 
@@ -305,11 +311,12 @@ void report(const std::string& size, int threads, const std::map<std::string, do
               f.at("build") + f.at("init") + loop, f.at("loop_cpu"), f.at("rss"), f.at("state") / agents, f.at("network") / agents,
               f.at("work") / agents);
   double phase_sum = 0;
-  for (const auto& name : kPhaseNames) phase_sum += f.at(std::string(name));
+  const std::vector<std::string> parts = timed_parts();
+  for (const auto& name : parts) phase_sum += f.at(name);
   std::printf("          phases (share of tick time, ns per agent-tick):");
-  for (const auto& name : kPhaseNames) {
-    const double sec = f.at(std::string(name));
-    std::printf(" %s %.1f%% %.1f", std::string(name).c_str(), 100 * sec / phase_sum, sec / (agents * ticks) * 1e9);
+  for (const auto& name : parts) {
+    const double sec = f.at(name);
+    std::printf(" %s %.1f%% %.1f", name.c_str(), 100 * sec / phase_sum, sec / (agents * ticks) * 1e9);
   }
   std::printf("\n");
   // Memory floor per phase: modelled bytes at the triad bandwidth plus modelled random
@@ -317,10 +324,10 @@ void report(const std::string& size, int threads, const std::map<std::string, do
   if (machine.triad_gbs.count(threads) == 0) return;
   const double gbs = machine.triad_gbs.at(threads), mps = machine.random_mps.at(threads);
   std::printf("          memory floor (ns per agent-tick, measured / floor):");
-  for (int p = 0; p < static_cast<int>(Phase::kCount); ++p) {
+  for (std::size_t p = 0; p < parts.size(); ++p) {
     const double floor_ns = kTraffic[p].bytes / gbs + kTraffic[p].random / mps * 1e3;
-    const double measured = f.at(std::string(kPhaseNames[p])) / (agents * ticks) * 1e9;
-    std::printf(" %s %.1f x%.1f", std::string(kPhaseNames[p]).c_str(), floor_ns, measured / floor_ns);
+    const double measured = f.at(parts[p]) / (agents * ticks) * 1e9;
+    std::printf(" %s %.1f x%.1f", parts[p].c_str(), floor_ns, measured / floor_ns);
   }
   std::printf("\n");
 }

@@ -9,7 +9,7 @@ HandWorld::HandWorld(Scenario s, std::vector<Sector> sectors, const std::vector<
     : scenario(std::make_unique<Scenario>(std::move(s))) {
   if (trust.empty()) trust.assign(ties.size(), scenario->params.network.initial_trust);
   Network net(std::move(sectors), ties, std::move(trust));
-  world = std::make_unique<World>(scenario->params, scenario->interventions, std::move(net), 12345);
+  world = std::make_unique<World>(scenario->params, std::move(net), 12345);
 }
 
 TickContext HandWorld::context(std::int64_t tick) const {

@@ -4,7 +4,6 @@
 #include <utility>
 #include <vector>
 
-#include "model/phases.hpp"
 #include "scenario/scenario.hpp"
 #include "model/world.hpp"
 

@@ -135,7 +135,7 @@ Reference reference_market(const World& w, std::uint64_t tick, std::int64_t roun
 // The engine's matching after run_market: client -> provider ordinal.
 std::map<NodeId, std::uint32_t> engine_matching(const World& w) {
   std::map<NodeId, std::uint32_t> m;
-  const auto& ws = w.market_ws;
+  const auto& ws = w.market_workspace;
   for (std::size_t d = 0; d < ws.demanders.size(); ++d)
     if (ws.matched[d] != kNone) m[ws.demanders[d]] = ws.matched[d];
   return m;
@@ -194,7 +194,7 @@ void expect_same_as_reference(HandWorld& w, std::int64_t rounds, const std::stri
   const Reference ref = reference_market(*w, 0, rounds);
   TickFlows flows;
   run_market(*w, w.context(0), flows);
-  ASSERT_EQ(w->market_ws.demanders, ref.demanders) << label;
+  ASSERT_EQ(w->market_workspace.demanders, ref.demanders) << label;
   ASSERT_EQ(engine_matching(*w), ref.matched) << label;
 }
 
@@ -303,7 +303,7 @@ TEST(MarketReference, LargeMarketsEqualTheReferenceOnSeveralThreads) {
     for (int trial = 0; trial < 3; ++trial) {
       HandWorld w = random_market(rng, MarketShape{24000, 300, 3, 0.01}, 4);
       expect_same_as_reference(w, 4, "threads " + std::to_string(threads) + " trial " + std::to_string(trial));
-      EXPECT_GT(w->market_ws.demanders.size(), 4 * 2048u);  // many blocks of demanders
+      EXPECT_GT(w->market_workspace.demanders.size(), 4 * 2048u);  // many blocks of demanders
     }
   }
 }

@@ -128,11 +128,11 @@ struct LoopSizes {
     clients = std::max(clients, w.agents.clients.ids.size());
     ties = std::max(ties, w.agents.trust.size());
     collaborations = std::max(collaborations, w.collabs.size());
-    initiators = std::max(initiators, w.collab_ws.initiators.size());
-    invitations = std::max(invitations, w.collab_ws.by_invitee.size());
-    demanders = std::max(demanders, w.market_ws.demanders.size());
+    initiators = std::max(initiators, w.collaboration_workspace.initiators.size());
+    invitations = std::max(invitations, w.collaboration_workspace.by_invitee.size());
+    demanders = std::max(demanders, w.market_workspace.demanders.size());
     providers = std::max(providers, w.agents.providers.size());
-    grantees = std::max(grantees, w.grantees.size());
+    grantees = std::max(grantees, w.funding_workspace.grantees.size());
     voucher_pool = std::max(voucher_pool, w.voucher_pool);
   }
 };

@@ -31,7 +31,7 @@
 #include <vector>
 
 #include "model_fixtures.hpp"
-#include "model/percentiles.hpp"
+#include "model/recording.hpp"
 #include "model/simulation.hpp"
 
 using namespace xsector;
@@ -149,7 +149,7 @@ int mismatches(HandWorld& w, Values kind, std::uint64_t seed, const std::string&
     c.capacity[v] = draw(kind, rng);
     by_sector[index_of(w->network.sector(v))].push_back(c.capacity[v]);
   }
-  const CapacityPercentiles got = capacity_percentiles(*w, w->recording_ws);
+  const CapacityPercentiles got = capacity_percentiles(*w, w->recording_workspace);
   int wrong = 0;
   for (int s = 0; s < kClientSectorCount; ++s) {
     std::sort(by_sector[s].begin(), by_sector[s].end());
@@ -241,7 +241,7 @@ TEST(Percentiles, OneElementAndEmptySectorsBesideALargeOne) {
   HandWorld w(quiet_scenario(), std::move(sectors), {});
   expect_exact_for_every_kind(w, 3, "one government, no nonprofit", 2);
   w->agents.clients.capacity[123457] = 0.3;
-  const CapacityPercentiles got = capacity_percentiles(*w, w->recording_ws);
+  const CapacityPercentiles got = capacity_percentiles(*w, w->recording_workspace);
   for (int q = 0; q < 3; ++q) {
     EXPECT_EQ(got[gov][q], 0.3);
     EXPECT_TRUE(std::isnan(got[np][q]));

@@ -4,6 +4,7 @@
 #include <numeric>
 #include <stdexcept>
 
+#include "core/capacity_bytes.hpp"
 #include "core/parallel.hpp"
 #include "core/random.hpp"
 #include "model/world.hpp"
@@ -133,22 +134,15 @@ Agents initialise_agents(const Params& params, const Network& net, std::uint64_t
   return a;
 }
 
-namespace {
-template <class T>
-std::size_t bytes_of(const std::vector<T>& v) { return v.capacity() * sizeof(T); }
-}  // namespace
-
 std::size_t Agents::state_bytes() const {
-  const auto& c = clients;
-  const auto& p = providers;
-  const auto& f = foundations;
-  return bytes_of(c.ids) + bytes_of(c.budget) + bytes_of(c.funds) + bytes_of(c.capacity) + bytes_of(c.mindset) +
-         bytes_of(c.compliance) + bytes_of(c.toolkit) + bytes_of(c.active) + bytes_of(p.node) + bytes_of(p.price) +
-         bytes_of(p.quality) + bytes_of(p.focus) + bytes_of(p.staff) + bytes_of(p.slots) +
-         bytes_of(p.year_engagements) + bytes_of(p.year_slot_ticks) + bytes_of(p.compliance_pick_order) +
-         bytes_of(f.node) + bytes_of(f.giving) + bytes_of(f.government_neighbours) +
-         bytes_of(f.nonprofit_neighbours) + bytes_of(provider_ordinal) + bytes_of(foundation_ordinal) +
-         bytes_of(trust) + bytes_of(institutions.offset) + bytes_of(institutions.entry);
+  return capacity_bytes(clients.ids, clients.budget, clients.funds, clients.capacity, clients.mindset,
+                        clients.compliance, clients.toolkit, clients.active) +
+         capacity_bytes(providers.node, providers.price, providers.quality, providers.focus, providers.staff,
+                        providers.slots, providers.year_engagements, providers.year_slot_ticks,
+                        providers.compliance_pick_order) +
+         capacity_bytes(foundations.node, foundations.giving, foundations.government_neighbours,
+                        foundations.nonprofit_neighbours) +
+         capacity_bytes(provider_ordinal, foundation_ordinal, trust, institutions.offset, institutions.entry);
 }
 
 }  // namespace xsector

@@ -13,8 +13,10 @@
 #include <utility>
 
 #include "core/exact_divisor.hpp"
+#include "core/capacity_bytes.hpp"
 #include "core/parallel.hpp"
-#include "model/phases.hpp"
+#include "model/tie_break.hpp"
+#include "model/world.hpp"
 #include "core/prefetch.hpp"
 #include "core/random.hpp"
 
@@ -69,7 +71,7 @@ void prefetch_stage_inputs(const World& w, std::size_t k) {
 void prefetch_effects(const World& w, std::size_t k) {
   const auto& c = w.agents.clients;
   const Collaborations& col = w.collabs;
-  const std::int8_t outcome = w.collab_ws.outcome[k];
+  const std::int8_t outcome = w.collaboration_workspace.outcome[k];
   const bool succeeds = outcome == 1 && col.stage[k] + 1 == kStageCount;
   if (outcome != 0 && !succeeds) return;
   prefetch(&c.active[col.lead[k]]);
@@ -122,7 +124,7 @@ void succeed(World& w, std::size_t k, double ce, TickFlows& flows) {
 
 void resolve_due_stages(World& w, const TickContext& ctx, TickFlows& flows) {
   Collaborations& col = w.collabs;
-  auto& ws = w.collab_ws;
+  auto& ws = w.collaboration_workspace;
   const std::int64_t ticks_per_stage = w.params.collab.ticks_per_stage;
   ws.outcome.assign(col.size(), -1);
   ws.ended.assign(col.size(), 0);
@@ -133,7 +135,7 @@ void resolve_due_stages(World& w, const TickContext& ctx, TickFlows& flows) {
   const AgentDraws draws(w.run_seed, static_cast<std::uint64_t>(ctx.tick), Purpose::stage_pass);
   constexpr std::size_t kAhead = 8;  // collaborations between a prefetch and its use
   for_each_index(col.size(), [&](std::size_t k) {
-    if (k + kAhead < col.size()) prefetch_stage_inputs(w, k + kAhead);
+    look_ahead(k, kAhead, col.size(), [&](std::size_t later) { prefetch_stage_inputs(w, later); });
     if (ctx.tick - col.stage_start[k] < ticks_per_stage) return;
     const StageInputs in = stage_inputs(w, k);
     ce[k] = in.ce;
@@ -142,7 +144,8 @@ void resolve_due_stages(World& w, const TickContext& ctx, TickFlows& flows) {
   // Effects in creation order (MODEL.md 11.7). Serial, so the rows it will change are
   // fetched a few collaborations ahead.
   for (std::size_t k = 0; k < col.size(); ++k) {
-    if (k + 2 * kAhead < col.size()) prefetch_effects(w, k + 2 * kAhead);  // fewer lines each: further ahead
+    // Fewer lines per collaboration than the inputs: fetched further ahead.
+    look_ahead(k, 2 * kAhead, col.size(), [&](std::size_t later) { prefetch_effects(w, later); });
     if (ws.outcome[k] < 0) continue;
     const int lead_sector = index_of(w.sector_of(col.lead[k]));
     if (ws.outcome[k] == 0) {
@@ -165,9 +168,7 @@ void resolve_due_stages(World& w, const TickContext& ctx, TickFlows& flows) {
 }
 
 // A candidate partner (or an invitation, seen by its invitee), ordered by (trust
-// descending, keyed hash ascending, node ascending). The hash only matters between equal
-// trusts, so it is drawn the first time two equal trusts are compared and kept with the
-// candidate: the order is the same as with every hash drawn up front.
+// descending, keyed hash ascending, node ascending): tie_break.hpp.
 // No default member initialisers: invite() keeps an uninitialised array of 256 on the
 // stack, and zeroing it cost more than the rest of the call.
 struct Candidate {
@@ -177,31 +178,7 @@ struct Candidate {
   mutable std::uint64_t hash;
   mutable bool hashed;
 };
-
-class CandidateOrder {
- public:
-  // The hash of (tick, self, candidate) under the purpose of `draws`, as MODEL.md 7.3
-  // names it: keyed_hash(seed, tick, self, candidate, purpose).
-  CandidateOrder(const AgentDraws& draws, NodeId self) : draws_(draws), self_(self) {}
-
-  bool operator()(const Candidate& a, const Candidate& b) const {  // a before b
-    if (a.trust != b.trust) return a.trust > b.trust;
-    const std::uint64_t ha = hash(a), hb = hash(b);
-    if (ha != hb) return ha < hb;
-    return a.node < b.node;
-  }
-
- private:
-  std::uint64_t hash(const Candidate& c) const {
-    if (!c.hashed) {
-      c.hash = draws_.bits(hash_agent(self_, c.node));
-      c.hashed = true;
-    }
-    return c.hash;
-  }
-  const AgentDraws& draws_;
-  NodeId self_;
-};
+using CandidateOrder = TieBreakOrder<Candidate, &Candidate::trust, &Candidate::node>;
 
 // Step 1 for the clients of positions [begin, end): decide to initiate and reserve a slot
 // (each writes only itself), flags[i] = 1 for those that do. First the clients with a free
@@ -256,7 +233,7 @@ void prefetch_candidate_trust(const World& w, NodeId v) {
 // Step 2 for the initiator at position p: invite the `stride` best cross-sector client
 // neighbours, best first (insertion into a short sorted list).
 void invite(World& w, const AgentDraws& hashes, std::size_t p) {
-  auto& ws = w.collab_ws;
+  auto& ws = w.collaboration_workspace;
   const std::size_t stride = w.collabs.stride();
   const NodeId v = ws.initiators[p];
   const Sector sector = w.sector_of(v);
@@ -304,7 +281,7 @@ void sort_by_high_word(std::vector<std::uint64_t>& keys, std::vector<std::uint64
 
 // Step 3: invitation slots (initiator position × stride + i) grouped by invitee.
 void group_invitations(World& w) {
-  auto& ws = w.collab_ws;
+  auto& ws = w.collaboration_workspace;
   const std::size_t stride = w.collabs.stride();
   if (ws.initiators.size() * stride > 0xffffffffULL) throw std::length_error("too many invitations in one tick");
   ws.by_invitee.clear();
@@ -320,7 +297,7 @@ void group_invitations(World& w) {
 // free slots. With at least as many free slots as invitations the order does not matter,
 // and nothing is ranked.
 void accept_invitations(World& w, const AgentDraws& hashes, std::size_t begin, std::size_t end) {
-  auto& ws = w.collab_ws;
+  auto& ws = w.collaboration_workspace;
   auto& c = w.agents.clients;
   const std::size_t stride = w.collabs.stride();
   const NodeId u = static_cast<NodeId>(ws.by_invitee[begin] >> 32);
@@ -348,7 +325,7 @@ void accept_invitations(World& w, const AgentDraws& hashes, std::size_t begin, s
 // Step 4 in parallel: each block of the sorted invitations takes the invitees whose first
 // invitation lies in it.
 void accept_all(World& w, const TickContext& ctx) {
-  const auto& keys = w.collab_ws.by_invitee;
+  const auto& keys = w.collaboration_workspace.by_invitee;
   const AgentDraws hashes(w.run_seed, static_cast<std::uint64_t>(ctx.tick), Purpose::accept_tiebreak);
   auto invitee = [&](std::size_t k) { return keys[k] >> 32; };
   for_each_block(keys.size(), [&](std::size_t begin, std::size_t end, std::size_t) {
@@ -365,7 +342,7 @@ void accept_all(World& w, const TickContext& ctx) {
 
 // Step 5: collaborations in initiator order; no accepting partner: the initiative lapses.
 void create_collaborations(World& w, const TickContext& ctx, TickFlows& flows) {
-  auto& ws = w.collab_ws;
+  auto& ws = w.collaboration_workspace;
   const std::size_t stride = w.collabs.stride();
   NodeId partners[256];
   TieId ties[256];
@@ -389,7 +366,7 @@ void create_collaborations(World& w, const TickContext& ctx, TickFlows& flows) {
 }
 
 void initiate(World& w, const TickContext& ctx, TickFlows& flows) {
-  auto& ws = w.collab_ws;
+  auto& ws = w.collaboration_workspace;
   const auto& ids = w.agents.clients.ids;
   const auto tick = static_cast<std::uint64_t>(ctx.tick);
   const AgentDraws decisions(w.run_seed, tick, Purpose::initiate);
@@ -409,9 +386,9 @@ void initiate(World& w, const TickContext& ctx, TickFlows& flows) {
   const auto& row_start = w.network.graph().m_forward.m_rowstart;
   const std::size_t initiators = ws.initiators.size();
   for_each_index(initiators, [&](std::size_t p) {
-    if (p + 12 < initiators) prefetch(&row_start[ws.initiators[p + 12]]);
-    if (p + 8 < initiators) prefetch_row(w, ws.initiators[p + 8]);
-    if (p + 4 < initiators) prefetch_candidate_trust(w, ws.initiators[p + 4]);
+    look_ahead(p, 12, initiators, [&](std::size_t later) { prefetch(&row_start[ws.initiators[later]]); });
+    look_ahead(p, 8, initiators, [&](std::size_t later) { prefetch_row(w, ws.initiators[later]); });
+    look_ahead(p, 4, initiators, [&](std::size_t later) { prefetch_candidate_trust(w, ws.initiators[later]); });
     invite(w, invite_hashes, p);
   });
   group_invitations(w);
@@ -424,6 +401,11 @@ void initiate(World& w, const TickContext& ctx, TickFlows& flows) {
 void run_collaboration(World& w, const TickContext& ctx, TickFlows& flows) {
   resolve_due_stages(w, ctx, flows);
   initiate(w, ctx, flows);
+}
+
+std::size_t CollaborationWorkspace::capacity_bytes() const {
+  return xsector::capacity_bytes(outcome, ended, ce, initiates, initiators, invitee, invite_tie, accepted,
+                                 invite_count, by_invitee, sort_scratch, block_offsets);
 }
 
 }  // namespace xsector

@@ -7,8 +7,9 @@
 #include <tbb/parallel_for.h>
 #include <tbb/task_arena.h>
 
+#include "core/capacity_bytes.hpp"
 #include "core/parallel.hpp"
-#include "model/phases.hpp"
+#include "model/world.hpp"
 #include "core/prefetch.hpp"
 #include "core/random.hpp"
 
@@ -29,11 +30,11 @@ void sync_adopter_counts(World& w) {
   const auto& c = w.agents.clients;
   const auto& sectors = w.network.sectors();
   const std::size_t n = w.network.node_count(), words = (n + 63) / 64;
-  auto& counted = w.toolkit_bits;  // the flags the counts describe
-  auto& now = w.toolkit_bits_now;
+  auto& counted = w.diffusion_workspace.counted_bits;  // the flags the counts describe
+  auto& now = w.diffusion_workspace.current_bits;
   if (counted.size() != words) {
     counted.assign(words, 0);
-    w.adopter_neighbours.assign(n, 0);
+    w.diffusion_workspace.adopter_neighbours.assign(n, 0);
   }
   now.resize(words);
   for_each_index(words, [&](std::size_t word) {
@@ -43,7 +44,7 @@ void sync_adopter_counts(World& w) {
       bits |= static_cast<std::uint64_t>(is_client(sectors[v]) && c.toolkit[v]) << (v - first);
     now[word] = bits;
   });
-  auto& changed = w.toolkit_changed;  // node << 1 | gained
+  auto& changed = w.diffusion_workspace.changed;  // node << 1 | gained
   changed.clear();
   for (std::size_t word = 0; word < words; ++word)
     for (std::uint64_t diff = now[word] ^ counted[word]; diff != 0; diff &= diff - 1) {
@@ -61,10 +62,10 @@ void sync_adopter_counts(World& w) {
   auto node = [&](std::size_t k) { return static_cast<NodeId>(changed[k] >> 1); };
   tbb::parallel_for(std::size_t{0}, ranges, [&](std::size_t r) {
     const NodeId lo = static_cast<NodeId>(n * r / ranges), hi = static_cast<NodeId>(n * (r + 1) / ranges);
-    std::uint32_t* const counts = w.adopter_neighbours.data();
+    std::uint32_t* const counts = w.diffusion_workspace.adopter_neighbours.data();
     for (std::size_t k = 0; k < changed.size(); ++k) {
-      if (k + 16 < changed.size()) prefetch(&row_start[node(k + 16)]);
-      if (k + 8 < changed.size()) prefetch(w.network.neighbours(node(k + 8)).data());
+      look_ahead(k, 16, changed.size(), [&](std::size_t later) { prefetch(&row_start[node(later)]); });
+      look_ahead(k, 8, changed.size(), [&](std::size_t later) { prefetch(w.network.neighbours(node(later)).data()); });
       const std::uint32_t delta = changed[k] & 1 ? 1u : ~0u;  // +1 or -1, modulo 2^32
       for (NodeId v : w.network.neighbours(node(k)))
         if (v >= lo && v < hi) counts[v] += delta;
@@ -85,7 +86,7 @@ std::size_t collect_non_holders(const World& w, const TickContext& ctx, std::siz
   for (std::size_t i = begin; i != end; ++i) {
     const NodeId v = c.ids[i];
     const auto clients = static_cast<std::uint32_t>(w.network.degree(v) - w.agents.institutions.of(v).size());
-    const double f = clients == 0 ? 0.0 : static_cast<double>(w.adopter_neighbours[v]) / clients;
+    const double f = clients == 0 ? 0.0 : static_cast<double>(w.diffusion_workspace.adopter_neighbours[v]) / clients;
     who[m] = v;
     rate[m] = ctx.policy.diffusion_p[index_of(w.network.sector(v))] + q * f;
     m += c.toolkit[v] ? 0 : 1;  // a holder's entry is overwritten by the next client
@@ -116,6 +117,10 @@ void run_diffusion(World& w, const TickContext& ctx) {
       c.capacity[v] = std::min(1.0, c.capacity[v] + gain);
     }
   });
+}
+
+std::size_t DiffusionWorkspace::capacity_bytes() const {
+  return xsector::capacity_bytes(adopter_neighbours, counted_bits, current_bits, changed);
 }
 
 }  // namespace xsector

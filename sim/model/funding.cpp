@@ -4,9 +4,11 @@
 // loop writes only the client's own W. The metrics' sums run serially in client order, so
 // they are the same for any thread count; the ledger's sum of allocations runs in fixed
 // blocks (parallel.hpp), which is also independent of the thread count.
+#include "core/capacity_bytes.hpp"
 #include "core/exact_divisor.hpp"
 #include "core/parallel.hpp"
-#include "model/phases.hpp"
+#include "model/funding.hpp"
+#include "model/world.hpp"
 
 namespace xsector {
 namespace {
@@ -46,12 +48,12 @@ void expire_funds(World& w, TickFlows& flows) {
 // A part with no recipient is never read (and set to 0 rather than divided by 0).
 void foundation_grants(World& w, const TickContext& ctx) {
   const auto& f = w.agents.foundations;
-  w.foundation_grant.resize(2 * f.size());
+  w.funding_workspace.foundation_grant.resize(2 * f.size());
   auto split = [](double part, std::uint32_t recipients) { return recipients == 0 ? 0.0 : part / recipients; };
   for (std::uint32_t fo = 0; fo < f.size(); ++fo) {
     const FoundationFlow flow = foundation_flow(w, ctx, fo);
-    w.foundation_grant[2 * fo] = split(flow.public_part, f.government_neighbours[fo]);
-    w.foundation_grant[2 * fo + 1] = split(flow.nonprofit_part, f.nonprofit_neighbours[fo]);
+    w.funding_workspace.foundation_grant[2 * fo] = split(flow.public_part, f.government_neighbours[fo]);
+    w.funding_workspace.foundation_grant[2 * fo + 1] = split(flow.nonprofit_part, f.nonprofit_neighbours[fo]);
   }
 }
 
@@ -61,7 +63,7 @@ double grants_to(const World& w, const TickContext& ctx, NodeId v, Sector s) {
   const std::size_t part = s == Sector::nonprofit ? 1 : 0;
   double grants = 0.0;
   for (std::uint32_t e : w.agents.institutions.of(v))
-    if (InstitutionLinks::is_foundation(e)) grants += w.foundation_grant[2 * InstitutionLinks::ordinal(e) + part];
+    if (InstitutionLinks::is_foundation(e)) grants += w.funding_workspace.foundation_grant[2 * InstitutionLinks::ordinal(e) + part];
   return grants;
 }
 
@@ -81,6 +83,24 @@ void book_foundations(World& w, const TickContext& ctx, TickFlows& flows) {
 
 }  // namespace
 
+FundingWorkspace funding_workspace_for(const World& world) {
+  FundingWorkspace workspace;
+  workspace.grants_this_tick.assign(world.network.node_count(), 0.0);
+  for (NodeId v : world.agents.clients.ids) {
+    if (world.network.sector(v) == Sector::business) continue;
+    for (std::uint32_t entry : world.agents.institutions.of(v))
+      if (InstitutionLinks::is_foundation(entry)) {
+        workspace.grantees.push_back(v);
+        break;
+      }
+  }
+  return workspace;
+}
+
+std::size_t FundingWorkspace::capacity_bytes() const {
+  return xsector::capacity_bytes(grantees, grants_this_tick, foundation_grant);
+}
+
 void run_funding(World& w, const TickContext& ctx, TickFlows& flows) {
   const std::int64_t tpy = w.params.simulation.ticks_per_year;
   if (ctx.tick > 0 && ctx.tick % tpy == 0) expire_funds(w, flows);
@@ -99,15 +119,15 @@ void run_funding(World& w, const TickContext& ctx, TickFlows& flows) {
         const bool linked = !w.agents.institutions.of(v).empty();  // most clients are not
         const double grants = linked ? grants_to(w, ctx, v, s) : 0.0;
         c.funds[v] += allocated + grants;
-        if (linked) w.money_scratch[v] = grants;  // read back only for grantees
+        if (linked) w.funding_workspace.grants_this_tick[v] = grants;  // read back only for grantees
         return allocated;
       },
       w.block_sums);
 
   // grants_received in client order. Only governments and nonprofits tied to a
-  // foundation (w.grantees) can receive anything; the others received 0.0, and adding 0.0
+  // foundation (funding_workspace.grantees) can receive anything; the others received 0.0, and adding 0.0
   // leaves a sum unchanged, so they are skipped.
-  for (NodeId v : w.grantees) flows.grants_received[index_of(w.sector_of(v))] += w.money_scratch[v];
+  for (NodeId v : w.funding_workspace.grantees) flows.grants_received[index_of(w.sector_of(v))] += w.funding_workspace.grants_this_tick[v];
   book_foundations(w, ctx, flows);
 }
 

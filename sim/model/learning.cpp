@@ -3,7 +3,8 @@
 #include <cmath>
 
 #include "core/parallel.hpp"
-#include "model/phases.hpp"
+#include "model/learning.hpp"
+#include "model/world.hpp"
 #include "core/random.hpp"
 
 namespace xsector {

@@ -14,8 +14,10 @@
 
 #include <tbb/parallel_for.h>
 
+#include "core/capacity_bytes.hpp"
 #include "core/parallel.hpp"
-#include "model/phases.hpp"
+#include "model/tie_break.hpp"
+#include "model/world.hpp"
 #include "core/random.hpp"
 
 namespace xsector {
@@ -23,7 +25,7 @@ namespace {
 
 // Providers everyone can reach: the `market.visible` with most slots, ties to the lower index.
 void find_visible(World& w) {
-  auto& ws = w.market_ws;
+  auto& ws = w.market_workspace;
   const auto& slots = w.agents.providers.slots;
   ws.visible.resize(slots.size());
   std::iota(ws.visible.begin(), ws.visible.end(), 0u);
@@ -34,7 +36,7 @@ void find_visible(World& w) {
 }
 
 void effective_focus(World& w, const TickContext& ctx) {
-  auto& ws = w.market_ws;
+  auto& ws = w.market_workspace;
   const auto& pr = w.agents.providers;
   ws.focus = pr.focus;
   const auto n = std::min<std::size_t>(pr.size(), static_cast<std::size_t>(std::max<std::int64_t>(0, ctx.policy.compliance_providers)));
@@ -47,7 +49,7 @@ void effective_focus(World& w, const TickContext& ctx) {
 // Demanders (MODEL.md 7.4), ascending: leads of collaborations in diagnose or design (as
 // they stand after this tick's collaboration phase) and clients in need.
 void find_demand(World& w) {
-  auto& ws = w.market_ws;
+  auto& ws = w.market_workspace;
   // A lead of several collaborations is marked by each: the same value, stored atomically.
   for_each_index(w.collabs.size(), [&](std::size_t k) {
     if (w.collabs.stage[k] <= 1) std::atomic_ref<std::uint8_t>(ws.leads_early[w.collabs.lead[k]]).store(1, std::memory_order_relaxed);
@@ -75,7 +77,7 @@ void find_demand(World& w) {
 // Back to all-zero for the next tick: the collaborations have not changed since find_demand.
 void clear_leads(World& w) {
   for_each_index(w.collabs.size(), [&](std::size_t k) {
-    std::atomic_ref<std::uint8_t>(w.market_ws.leads_early[w.collabs.lead[k]]).store(0, std::memory_order_relaxed);
+    std::atomic_ref<std::uint8_t>(w.market_workspace.leads_early[w.collabs.lead[k]]).store(0, std::memory_order_relaxed);
   });
 }
 
@@ -95,7 +97,7 @@ void for_each_option(const World& w, NodeId v, bool pool_open, Emit&& emit) {
   const auto links = w.agents.institutions.of(v);
   for (std::uint32_t e : links)
     if (!InstitutionLinks::is_foundation(e) && affordable(e)) emit(e);
-  for (std::uint32_t j : w.market_ws.visible)
+  for (std::uint32_t j : w.market_workspace.visible)
     if (affordable(j) && std::find(links.begin(), links.end(), j) == links.end()) emit(j);
 }
 
@@ -105,7 +107,7 @@ void for_each_option(const World& w, NodeId v, bool pool_open, Emit&& emit) {
 // plus the visible providers. Also the first term of its score as a bidder, ln(1 + W),
 // which does not change during matching.
 void rank_all(World& w, bool pool_open) {
-  auto& ws = w.market_ws;
+  auto& ws = w.market_workspace;
   const auto& pr = w.agents.providers;
   const auto& c = w.agents.clients;
   const auto& links = w.agents.institutions;
@@ -141,30 +143,8 @@ void rank_all(World& w, bool pool_open) {
 }
 
 // A provider's order of bids: score descending, then keyed hash ascending, then client
-// ascending. The hash is drawn only when two scores are equal (rare: scores are log funds)
-// and kept with the bid, so the order is the same as with every hash drawn up front.
-class BidOrder {
- public:
-  // hashes: the draws of Purpose::market_tiebreak at this tick.
-  BidOrder(const AgentDraws& hashes, NodeId provider) : hashes_(hashes), provider_(provider) {}
-  bool operator()(const MarketBid& a, const MarketBid& b) const {  // a before b
-    if (a.score != b.score) return a.score > b.score;
-    const std::uint64_t ha = hash(a), hb = hash(b);
-    if (ha != hb) return ha < hb;
-    return a.client < b.client;
-  }
-
- private:
-  std::uint64_t hash(const MarketBid& b) const {
-    if (!b.hashed) {
-      b.hash = hashes_.bits(hash_agent(provider_, b.client));
-      b.hashed = true;
-    }
-    return b.hash;
-  }
-  const AgentDraws& hashes_;
-  NodeId provider_;
-};
+// ascending (tie_break.hpp; equal scores are rare, scores being log funds).
+using BidOrder = TieBreakOrder<MarketBid, &MarketBid::score, &MarketBid::client>;
 
 // One provider's decision in a round: keep the best of held and new proposals, up to its
 // slots. Only which ones are kept matters, not their order; partial_sort finds them with a
@@ -173,7 +153,7 @@ class BidOrder {
 // slots get most of a round's proposals, 80,000 of 84,000 at 1M agents.)
 // Its bids sit in its own region of `bids`, after the regions of the providers before it.
 void choose(World& w, const AgentDraws& hashes, std::uint32_t j, std::vector<MarketBid>& bids) {
-  auto& ws = w.market_ws;
+  auto& ws = w.market_workspace;
   const std::uint32_t first_new = ws.proposal_offset[j], end_new = ws.proposal_offset[j + 1];
   if (first_new == end_new) return;
   const double bonus = w.params.market.public_bonus * ws.focus[j];
@@ -201,7 +181,7 @@ void choose(World& w, const AgentDraws& hashes, std::uint32_t j, std::vector<Mar
 }
 
 void deferred_acceptance(World& w, const TickContext& ctx) {
-  auto& ws = w.market_ws;
+  auto& ws = w.market_workspace;
   const auto& pr = w.agents.providers;
   const std::size_t np = pr.size();
   ws.held_offset.assign(np + 1, 0);
@@ -235,7 +215,7 @@ void deferred_acceptance(World& w, const TickContext& ctx) {
 
 // Unmatched demand by sector: priced out (no affordable reachable provider) or unmet.
 void count_unmatched(const World& w, TickFlows& flows) {
-  const auto& ws = w.market_ws;
+  const auto& ws = w.market_workspace;
   auto& blocks = ws.unmatched_blocks;
   blocks.assign(block_count(ws.demanders.size()), MarketWorkspace::UnmatchedCounts{});
   for_each_block(ws.demanders.size(), [&](std::size_t begin, std::size_t end, std::size_t b) {
@@ -256,7 +236,7 @@ void count_unmatched(const World& w, TickFlows& flows) {
 // pay, in order, because the voucher pool is shared; the others are counted as priced out
 // or unmet in parallel (counts are integers: any order gives the same sums).
 void settle(World& w, TickFlows& flows) {
-  auto& ws = w.market_ws;
+  auto& ws = w.market_workspace;
   auto& c = w.agents.clients;
   auto& pr = w.agents.providers;
   const auto& mp = w.params.market;
@@ -325,6 +305,13 @@ void run_market(World& w, const TickContext& ctx, TickFlows& flows) {
   settle(w, flows);
   clear_leads(w);
   adapt_slots(w, ctx);
+}
+
+std::size_t MarketWorkspace::capacity_bytes() const {
+  return xsector::capacity_bytes(leads_early, engaged, wants, demanders, option_offset, options, option_count,
+                                 log_funds, next_option, matched, visible, focus, held_offset, held_count, held,
+                                 bids, proposal_offset, proposals, proposers, buyers, group_counts,
+                                 proposer_flags, unmatched_blocks, block_offsets);
 }
 
 }  // namespace xsector

@@ -10,9 +10,9 @@
 #include <tbb/parallel_for.h>
 #include <tbb/parallel_invoke.h>
 
+#include "core/capacity_bytes.hpp"
 #include "core/parallel.hpp"
-#include "model/percentiles.hpp"
-#include "model/phases.hpp"
+#include "model/world.hpp"
 
 namespace xsector {
 namespace {
@@ -253,7 +253,7 @@ void record_clients(const World& w, RecordingWorkspace& ws, std::size_t t, RunSe
 // so counted in parallel in any order.
 void record_participation_and_gap(const World& w, const TickFlows& f, std::size_t t, RunSeries& out) {
   const Collaborations& col = w.collabs;
-  auto& blocks = w.recording_ws.member_blocks;
+  auto& blocks = w.recording_workspace.member_blocks;
   blocks.assign(block_count(col.size()), {});
   for_each_block(col.size(), [&](std::size_t begin, std::size_t end, std::size_t b) {
     for (std::size_t k = begin; k < end; ++k) {
@@ -291,12 +291,16 @@ CapacityPercentiles capacity_percentiles(const World& w, RecordingWorkspace& ws)
 void run_recording(const World& w, const TickContext& ctx, const TickFlows& flows, RunSeries& out) {
   const auto t = static_cast<std::size_t>(ctx.tick);
   record_flows(flows, t, out);
-  record_clients(w, w.recording_ws, t, out);
+  record_clients(w, w.recording_workspace, t, out);
   record_participation_and_gap(w, flows, t, out);
   double slots = 0;
   for (auto s : w.agents.providers.slots) slots += s;
   out.at(provider_slots, t) = slots;
   out.at(voucher_pool, t) = w.voucher_pool;
+}
+
+std::size_t RecordingWorkspace::capacity_bytes() const {
+  return xsector::capacity_bytes(histogram, client_code, window_mask, window_values, chunk_start, member_blocks);
 }
 
 }  // namespace xsector

@@ -9,7 +9,7 @@
 #include "model/metrics.hpp"
 #include "model/run_network.hpp"
 #include "scenario/scenario.hpp"
-#include "model/tick_flows.hpp"
+#include "model/tick.hpp"
 #include "model/world.hpp"
 
 namespace xsector {
@@ -21,13 +21,17 @@ struct RunIdentity {
 
 std::uint64_t run_seed_of(const Scenario& scenario, RunIdentity run);
 
-// Wall-clock seconds spent in each phase, summed over the ticks stepped while a Simulation
-// holds a pointer to it (the benchmark's per-phase shares; see docs/PERFORMANCE.md).
-enum class Phase : int { funding, diffusion, collaboration, market, learning, recording, ledger, kCount };
+// The phases of MODEL.md 3, in the order a tick runs them.
+enum class Phase : int { funding, diffusion, collaboration, market, learning, recording, kCount };
 inline constexpr std::array<std::string_view, static_cast<int>(Phase::kCount)> kPhaseNames = {
-    "funding", "diffusion", "collaboration", "market", "learning", "recording", "ledger"};
+    "funding", "diffusion", "collaboration", "market", "learning", "recording"};
+
+// Wall-clock seconds spent in each phase, and in the integrity checks after the phases
+// (ledger, finite numbers), summed over the ticks stepped while a Simulation holds a
+// pointer to it (the benchmark's per-phase shares; see docs/PERFORMANCE.md).
 struct PhaseTimes {
   std::array<double, static_cast<int>(Phase::kCount)> seconds{};
+  double checks = 0;
   double total() const;
 };
 
@@ -43,7 +47,7 @@ class Simulation {
   bool finished() const { return tick_ >= ticks_; }
   std::uint64_t run_seed() const { return run_seed_; }
 
-  // Runs one tick (every phase, ledger checked after each phase that moves money).
+  // Runs one tick: every phase, each followed by its checks (run_phase).
   void step();
   // Runs the remaining ticks; on_tick(t) is called after each.
   const RunSeries& run(const std::function<void(std::int64_t)>& on_tick = {});
@@ -62,6 +66,11 @@ class Simulation {
   bool checks_numbers() const { return check_numbers_; }
 
  private:
+  // Runs one phase, times it, then checks the ledger after a phase that moves money and
+  // (when asked) that no NaN or infinity entered the state.
+  template <class PhaseCall>
+  void run_phase(Phase phase, PhaseCall&& call);
+
   const Scenario& scenario_;
   std::uint64_t run_seed_;
   std::int64_t ticks_;

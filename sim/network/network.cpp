@@ -69,10 +69,10 @@ Adjacency group_by_source(std::size_t node_count, const TieList& ties) {
   Adjacency adj;
   adj.rowstart.assign(node_count + 1, 0);
   for (std::size_t t = 0; t < n; ++t) {
-    if (t + kNear < n) {
-      prefetch(&adj.rowstart[ties[t + kNear].first + 1]);
-      prefetch(&adj.rowstart[ties[t + kNear].second + 1]);
-    }
+    look_ahead(t, kNear, n, [&](std::size_t later) {
+      prefetch(&adj.rowstart[ties[later].first + 1]);
+      prefetch(&adj.rowstart[ties[later].second + 1]);
+    });
     ++adj.rowstart[ties[t].first + 1];
     ++adj.rowstart[ties[t].second + 1];
   }
@@ -89,14 +89,14 @@ Adjacency group_by_source(std::size_t node_count, const TieList& ties) {
     prefetch(&adj.tie[next[from]]);
   };
   for (TieId t = 0; t < n; ++t) {
-    if (t + kFar < n) {
-      prefetch(&next[ties[t + kFar].first]);
-      prefetch(&next[ties[t + kFar].second]);
-    }
-    if (t + kNear < n) {
-      prefetch_slot(ties[t + kNear].first);
-      prefetch_slot(ties[t + kNear].second);
-    }
+    look_ahead(t, kFar, n, [&](std::size_t later) {
+      prefetch(&next[ties[later].first]);
+      prefetch(&next[ties[later].second]);
+    });
+    look_ahead(t, kNear, n, [&](std::size_t later) {
+      prefetch_slot(ties[later].first);
+      prefetch_slot(ties[later].second);
+    });
     place(ties[t].first, ties[t].second, t);
     place(ties[t].second, ties[t].first, t);
   }
