@@ -3,8 +3,8 @@
 //
 // GCC treats __builtin_prefetch as free of side effects, so a helper function whose body is
 // only prefetches is found "const" by its interprocedural analysis and every call to it is
-// deleted as dead code (GCC 12 at -O3 removed all of collaboration.cpp's prefetch helpers
-// this way). An asm statement marked volatile is never deleted, wherever it sits.
+// deleted as dead code (GCC 12 at -O3 does). An asm statement marked volatile is never
+// deleted, wherever it sits.
 #include <cstddef>
 
 namespace xsector {

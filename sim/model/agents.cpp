@@ -12,13 +12,13 @@
 namespace xsector {
 namespace {
 
-void initialise_client(const ClientSectorParams& p, NodeId v, std::uint64_t seed, ClientColumns& c) {
-  c.budget[v] = Stream(seed, kInitTick, v, Purpose::init_budget).lognormal(p.budget_median, p.budget_sigma);
-  c.capacity[v] = Stream(seed, kInitTick, v, Purpose::init_capacity).beta(p.capacity_alpha, p.capacity_beta);
-  c.mindset[v] = Stream(seed, kInitTick, v, Purpose::init_mindset).beta(p.mindset_alpha, p.mindset_beta);
-  c.compliance[v] = p.compliance;
+void initialise_client(const ClientSectorParams& p, NodeId v, std::uint64_t seed, ClientColumns& clients) {
+  clients.budget[v] = Stream(seed, kInitTick, v, Purpose::init_budget).lognormal(p.budget_median, p.budget_sigma);
+  clients.capacity[v] = Stream(seed, kInitTick, v, Purpose::init_capacity).beta(p.capacity_alpha, p.capacity_beta);
+  clients.mindset[v] = Stream(seed, kInitTick, v, Purpose::init_mindset).beta(p.mindset_alpha, p.mindset_beta);
+  clients.compliance[v] = p.compliance;
   // Initial holders get no capacity gain (MODEL.md 11.3).
-  c.toolkit[v] = Stream(seed, kInitTick, v, Purpose::init_toolkit).bernoulli(p.toolkit_initial) ? 1 : 0;
+  clients.toolkit[v] = Stream(seed, kInitTick, v, Purpose::init_toolkit).bernoulli(p.toolkit_initial) ? 1 : 0;
 }
 
 void add_provider(const Params& params, NodeId v, std::uint64_t seed, ProviderColumns& p) {
@@ -91,16 +91,17 @@ InstitutionLinks institution_links(const Network& net, const Agents& a) {
 Agents initialise_agents(const Params& params, const Network& net, std::uint64_t seed) {
   Agents a;
   const std::size_t n = net.node_count();
-  auto& c = a.clients;
-  for (auto* column : {&c.budget, &c.funds, &c.capacity, &c.mindset, &c.compliance}) column->assign(n, 0.0);
-  c.toolkit.assign(n, 0);
-  c.active.assign(n, 0);
+  auto& clients = a.clients;
+  for (auto* column : {&clients.budget, &clients.funds, &clients.capacity, &clients.mindset, &clients.compliance})
+    column->assign(n, 0.0);
+  clients.toolkit.assign(n, 0);
+  clients.active.assign(n, 0);
   a.provider_ordinal.assign(n, kNone);
   a.foundation_ordinal.assign(n, kNone);
   for (NodeId v = 0; v < n; ++v) {
     const Sector s = net.sector(v);
     if (is_client(s)) {
-      c.ids.push_back(v);
+      clients.ids.push_back(v);
       ++a.client_count[index_of(s)];
     } else if (s == Sector::provider) {
       a.provider_ordinal[v] = static_cast<std::uint32_t>(a.providers.size());
@@ -110,9 +111,9 @@ Agents initialise_agents(const Params& params, const Network& net, std::uint64_t
       a.foundations.node.push_back(v);
     }
   }
-  for_each_index(c.ids.size(), [&](std::size_t i) {
-    const NodeId v = c.ids[i];
-    initialise_client(params.sector[index_of(net.sector(v))], v, seed, c);
+  for_each_index(clients.ids.size(), [&](std::size_t i) {
+    const NodeId v = clients.ids[i];
+    initialise_client(params.sector[index_of(net.sector(v))], v, seed, clients);
   });
   auto& f = a.foundations;
   f.giving.resize(f.size());

@@ -26,25 +26,25 @@ namespace {
 // every node whose bit changed (last tick's adopters, or flags set by hand) adds +1 or -1
 // to each neighbour's count. So the counts always describe the start-of-phase flags,
 // whoever changed them, and the counts are integers: the same for any order of updates.
-void sync_adopter_counts(World& w) {
-  const auto& c = w.agents.clients;
-  const auto& sectors = w.network.sectors();
-  const std::size_t n = w.network.node_count(), words = (n + 63) / 64;
-  auto& counted = w.diffusion_workspace.counted_bits;  // the flags the counts describe
-  auto& now = w.diffusion_workspace.current_bits;
+void sync_adopter_counts(World& world) {
+  const auto& clients = world.agents.clients;
+  const auto& sectors = world.network.sectors();
+  const std::size_t n = world.network.node_count(), words = (n + 63) / 64;
+  auto& counted = world.diffusion_workspace.counted_bits;  // the flags the counts describe
+  auto& now = world.diffusion_workspace.current_bits;
   if (counted.size() != words) {
     counted.assign(words, 0);
-    w.diffusion_workspace.adopter_neighbours.assign(n, 0);
+    world.diffusion_workspace.adopter_neighbours.assign(n, 0);
   }
   now.resize(words);
   for_each_index(words, [&](std::size_t word) {
     std::uint64_t bits = 0;
     const std::size_t first = word * 64, last = std::min(n, first + 64);
     for (std::size_t v = first; v < last; ++v)
-      bits |= static_cast<std::uint64_t>(is_client(sectors[v]) && c.toolkit[v]) << (v - first);
+      bits |= static_cast<std::uint64_t>(is_client(sectors[v]) && clients.toolkit[v]) << (v - first);
     now[word] = bits;
   });
-  auto& changed = w.diffusion_workspace.changed;  // node << 1 | gained
+  auto& changed = world.diffusion_workspace.changed;  // node << 1 | gained
   changed.clear();
   for (std::size_t word = 0; word < words; ++word)
     for (std::uint64_t diff = now[word] ^ counted[word]; diff != 0; diff &= diff - 1) {
@@ -58,16 +58,17 @@ void sync_adopter_counts(World& w) {
   const std::size_t ranges = static_cast<std::size_t>(std::max(1, tbb::this_task_arena::max_concurrency()));
   // The changed nodes are spread out, so their rows are cache misses: each row start is
   // fetched 16 changes ahead and each row 8 ahead.
-  const auto& row_start = w.network.graph().m_forward.m_rowstart;
+  const auto& row_start = world.network.graph().m_forward.m_rowstart;
   auto node = [&](std::size_t k) { return static_cast<NodeId>(changed[k] >> 1); };
   tbb::parallel_for(std::size_t{0}, ranges, [&](std::size_t r) {
     const NodeId lo = static_cast<NodeId>(n * r / ranges), hi = static_cast<NodeId>(n * (r + 1) / ranges);
-    std::uint32_t* const counts = w.diffusion_workspace.adopter_neighbours.data();
+    std::uint32_t* const counts = world.diffusion_workspace.adopter_neighbours.data();
     for (std::size_t k = 0; k < changed.size(); ++k) {
       look_ahead(k, 16, changed.size(), [&](std::size_t later) { prefetch(&row_start[node(later)]); });
-      look_ahead(k, 8, changed.size(), [&](std::size_t later) { prefetch(w.network.neighbours(node(later)).data()); });
+      look_ahead(k, 8, changed.size(),
+                 [&](std::size_t later) { prefetch(world.network.neighbours(node(later)).data()); });
       const std::uint32_t delta = changed[k] & 1 ? 1u : ~0u;  // +1 or -1, modulo 2^32
-      for (NodeId v : w.network.neighbours(node(k)))
+      for (NodeId v : world.network.neighbours(node(k)))
         if (v >= lo && v < hi) counts[v] += delta;
     }
   });
@@ -78,18 +79,21 @@ void sync_adopter_counts(World& w) {
 // without client neighbours; its non-client neighbours are exactly its institution links).
 // Writes them to `who` and `rate` and returns how many: sequential reads, and no branch on
 // the data, so the loop runs at the speed of memory.
-std::size_t collect_non_holders(const World& w, const TickContext& ctx, std::size_t begin, std::size_t end,
+std::size_t collect_non_holders(const World& world, const TickContext& ctx, std::size_t begin, std::size_t end,
                                 NodeId* who, double* rate) {
-  const auto& c = w.agents.clients;
-  const double q = w.params.diffusion.q;
+  const auto& clients = world.agents.clients;
+  const double q = world.params.diffusion.q;
   std::size_t m = 0;
   for (std::size_t i = begin; i != end; ++i) {
-    const NodeId v = c.ids[i];
-    const auto clients = static_cast<std::uint32_t>(w.network.degree(v) - w.agents.institutions.of(v).size());
-    const double f = clients == 0 ? 0.0 : static_cast<double>(w.diffusion_workspace.adopter_neighbours[v]) / clients;
+    const NodeId v = clients.ids[i];
+    const auto client_neighbours =
+        static_cast<std::uint32_t>(world.network.degree(v) - world.agents.institutions.of(v).size());
+    const double f = client_neighbours == 0
+                         ? 0.0
+                         : static_cast<double>(world.diffusion_workspace.adopter_neighbours[v]) / client_neighbours;
     who[m] = v;
-    rate[m] = ctx.policy.diffusion_p[index_of(w.network.sector(v))] + q * f;
-    m += c.toolkit[v] ? 0 : 1;  // a holder's entry is overwritten by the next client
+    rate[m] = ctx.policy.diffusion_p[index_of(world.network.sector(v))] + q * f;
+    m += clients.toolkit[v] ? 0 : 1;  // a holder's entry is overwritten by the next client
   }
   return m;
 }
@@ -99,22 +103,22 @@ std::size_t collect_non_holders(const World& w, const TickContext& ctx, std::siz
 // Each block of clients first lists its non-holders with their hazards, then draws for
 // them in a tight loop: a Philox draw is a long chain of multiplications, and with nothing
 // else in the loop the draws of successive clients overlap in the processor.
-void run_diffusion(World& w, const TickContext& ctx) {
-  auto& c = w.agents.clients;
-  sync_adopter_counts(w);
-  const AgentDraws draws(w.run_seed, static_cast<std::uint64_t>(ctx.tick), Purpose::diffusion);
+void run_diffusion(World& world, const TickContext& ctx) {
+  auto& clients = world.agents.clients;
+  sync_adopter_counts(world);
+  const AgentDraws draws(world.run_seed, static_cast<std::uint64_t>(ctx.tick), Purpose::diffusion);
   const double gain = ctx.policy.toolkit_capacity_gain;
-  for_each_block(c.ids.size(), [&](std::size_t begin, std::size_t end, std::size_t) {
+  for_each_block(clients.ids.size(), [&](std::size_t begin, std::size_t end, std::size_t) {
     NodeId who[kBlockSize];
     double rate[kBlockSize], u[kBlockSize];
-    const std::size_t m = collect_non_holders(w, ctx, begin, end, who, rate);
+    const std::size_t m = collect_non_holders(world, ctx, begin, end, who, rate);
     draws.uniforms(who, m, u);
     for (std::size_t k = 0; k < m; ++k) {
       // Adopts with probability 1 - exp(-rate).
       if (!hazard_happens(u[k], rate[k])) continue;
       const NodeId v = who[k];
-      c.toolkit[v] = 1;
-      c.capacity[v] = std::min(1.0, c.capacity[v] + gain);
+      clients.toolkit[v] = 1;
+      clients.capacity[v] = std::min(1.0, clients.capacity[v] + gain);
     }
   });
 }

@@ -52,8 +52,8 @@ class Percentiles {
  public:
   static constexpr int kWindows = kClientSectorCount * 3;  // (sector, quantile)
 
-  Percentiles(const World& w, RecordingWorkspace& ws) : w_(w), ws_(ws) {
-    const std::size_t n = w.agents.clients.ids.size();
+  Percentiles(const World& world, RecordingWorkspace& workspace) : world_(world), ws_(workspace) {
+    const std::size_t n = world.agents.clients.ids.size();
     // About 256 values per bucket, 64 to 16384 buckets; chunks of at least 64k clients,
     // each with its own counts, so that the counting needs no atomics.
     buckets_ = std::bit_ceil(std::clamp<std::size_t>(n / 256, 64, 16384));
@@ -82,22 +82,22 @@ class Percentiles {
   }
   template <class F>
   void for_each_chunk(F&& f) {
-    const std::size_t n = w_.agents.clients.ids.size();
+    const std::size_t n = world_.agents.clients.ids.size();
     tbb::parallel_for(std::size_t{0}, chunks_, [&](std::size_t chunk) { f(chunk, n * chunk / chunks_, n * (chunk + 1) / chunks_); });
   }
 
   // Pass 1: values per (chunk, sector, bucket), and per (sector, bucket) over all chunks.
   void count() {
-    const auto& c = w_.agents.clients;
+    const auto& clients = world_.agents.clients;
     ws_.histogram.assign((chunks_ + 1) * kClientSectorCount * buckets_, 0);
-    ws_.client_code.resize(c.ids.size());
+    ws_.client_code.resize(clients.ids.size());
     for_each_chunk([&](std::size_t chunk, std::size_t begin, std::size_t end) {
       std::array<std::uint32_t*, kClientSectorCount> h{};
       for (int s = 0; s < kClientSectorCount; ++s) h[s] = counts(chunk, s);
       for (std::size_t i = begin; i < end; ++i) {
-        const NodeId v = c.ids[i];
-        const int s = index_of(w_.network.sector(v));
-        const std::size_t b = bucket_of(c.capacity[v]);
+        const NodeId v = clients.ids[i];
+        const int s = index_of(world_.network.sector(v));
+        const std::size_t b = bucket_of(clients.capacity[v]);
         ++h[s][b];
         ws_.client_code[i] = static_cast<std::uint16_t>(b * 4 + static_cast<std::size_t>(s));
       }
@@ -170,7 +170,7 @@ class Percentiles {
       if (win.size == 0) continue;
       for (std::size_t b = win.first; b <= win.last; ++b) mask[b * 4 + static_cast<std::size_t>(k / 3)] |= 1 << (k % 3);
     }
-    const auto& c = w_.agents.clients;
+    const auto& clients = world_.agents.clients;
     for_each_chunk([&](std::size_t chunk, std::size_t begin, std::size_t end) {
       std::array<std::uint64_t, kWindows> at{};
       std::copy_n(ws_.chunk_start.begin() + static_cast<std::ptrdiff_t>(chunk * kWindows), kWindows, at.begin());
@@ -178,7 +178,7 @@ class Percentiles {
         const std::uint16_t code = ws_.client_code[i];
         const std::uint8_t in = mask[code];
         if (in == 0) continue;  // most clients
-        const double x = c.capacity[c.ids[i]];
+        const double x = clients.capacity[clients.ids[i]];
         const int s = code & 3;
         for (int q = 0; q < 3; ++q)
           if (in & (1 << q)) ws_.window_values[at[s * 3 + q]++] = x;
@@ -214,7 +214,7 @@ class Percentiles {
     std::uint64_t size = 0, offset = 0;
   };
 
-  const World& w_;
+  const World& world_;
   RecordingWorkspace& ws_;
   std::size_t buckets_, chunks_;
   std::array<std::uint64_t, kClientSectorCount> size_{};
@@ -223,21 +223,21 @@ class Percentiles {
 
 // Sums in client order (the order of the original serial loop: the same bits), while the
 // percentiles are found alongside on the other threads.
-void record_clients(const World& w, RecordingWorkspace& ws, std::size_t t, RunSeries& out) {
-  const auto& c = w.agents.clients;
+void record_clients(const World& world, RecordingWorkspace& workspace, std::size_t t, RunSeries& out) {
+  const auto& clients = world.agents.clients;
   std::array<double, kClientSectorCount> capacity{}, toolkit{}, funds{}, count{};
   CapacityPercentiles pct{};
   tbb::parallel_invoke(
       [&] {
-        for (NodeId v : c.ids) {
-          const int s = index_of(w.network.sector(v));
-          capacity[s] += c.capacity[v];
-          toolkit[s] += c.toolkit[v];
-          funds[s] += c.funds[v];
+        for (NodeId v : clients.ids) {
+          const int s = index_of(world.network.sector(v));
+          capacity[s] += clients.capacity[v];
+          toolkit[s] += clients.toolkit[v];
+          funds[s] += clients.funds[v];
           count[s] += 1;
         }
       },
-      [&] { pct = capacity_percentiles(w, ws); });
+      [&] { pct = capacity_percentiles(world, workspace); });
   for (int s = 0; s < kClientSectorCount; ++s) {
     const double n = count[s];
     out.at(capacity_mean, t, s) = n == 0 ? kNaN : capacity[s] / n;
@@ -251,14 +251,15 @@ void record_clients(const World& w, RecordingWorkspace& ws, std::size_t t, RunSe
 
 // Members of the collaborations active at the end of the tick, by sector: whole numbers,
 // so counted in parallel in any order.
-void record_participation_and_gap(const World& w, const TickFlows& f, std::size_t t, RunSeries& out) {
-  const Collaborations& col = w.collabs;
-  auto& blocks = w.recording_workspace.member_blocks;
-  blocks.assign(block_count(col.size()), {});
-  for_each_block(col.size(), [&](std::size_t begin, std::size_t end, std::size_t b) {
+void record_participation_and_gap(const World& world, const TickFlows& f, std::size_t t, RunSeries& out) {
+  const Collaborations& collabs = world.collabs;
+  auto& blocks = world.recording_workspace.member_blocks;
+  blocks.assign(block_count(collabs.size()), {});
+  for_each_block(collabs.size(), [&](std::size_t begin, std::size_t end, std::size_t b) {
     for (std::size_t k = begin; k < end; ++k) {
-      ++blocks[b][index_of(w.sector_of(col.lead[k]))];
-      for (int i = 0; i < col.partner_count[k]; ++i) ++blocks[b][index_of(w.sector_of(col.partners_of(k)[i]))];
+      ++blocks[b][index_of(world.sector_of(collabs.lead[k]))];
+      for (int i = 0; i < collabs.partner_count[k]; ++i)
+        ++blocks[b][index_of(world.sector_of(collabs.partners_of(k)[i]))];
     }
   });
   std::array<double, kClientSectorCount> members{};
@@ -273,7 +274,7 @@ void record_participation_and_gap(const World& w, const TickFlows& f, std::size_
   // Without governments there is no public sector, and its shares are undefined (NaN),
   // not 0: a 0 would read as "the public sector gets none of the support".
   const int gov = index_of(Sector::government);
-  const bool has_public_sector = w.agents.client_count[gov] > 0;
+  const bool has_public_sector = world.agents.client_count[gov] > 0;
   const double support = has_public_sector ? share(f.support_spending[gov], all_spending) : kNaN;
   const double participation = has_public_sector ? share(members[gov], all_members) : kNaN;
   out.at(public_support_share, t) = support;
@@ -284,19 +285,19 @@ void record_participation_and_gap(const World& w, const TickFlows& f, std::size_
 
 }  // namespace
 
-CapacityPercentiles capacity_percentiles(const World& w, RecordingWorkspace& ws) {
-  return Percentiles(w, ws).compute();
+CapacityPercentiles capacity_percentiles(const World& world, RecordingWorkspace& workspace) {
+  return Percentiles(world, workspace).compute();
 }
 
-void run_recording(const World& w, const TickContext& ctx, const TickFlows& flows, RunSeries& out) {
+void run_recording(const World& world, const TickContext& ctx, const TickFlows& flows, RunSeries& out) {
   const auto t = static_cast<std::size_t>(ctx.tick);
   record_flows(flows, t, out);
-  record_clients(w, w.recording_workspace, t, out);
-  record_participation_and_gap(w, flows, t, out);
+  record_clients(world, world.recording_workspace, t, out);
+  record_participation_and_gap(world, flows, t, out);
   double slots = 0;
-  for (auto s : w.agents.providers.slots) slots += s;
+  for (auto s : world.agents.providers.slots) slots += s;
   out.at(provider_slots, t) = slots;
-  out.at(voucher_pool, t) = w.voucher_pool;
+  out.at(voucher_pool, t) = world.voucher_pool;
 }
 
 std::size_t RecordingWorkspace::capacity_bytes() const {
