@@ -20,26 +20,6 @@
 #include "cli/thread_count.hpp"
 
 namespace xsector {
-namespace {
-
-AgentSnapshot snapshot_of(const World& w) {
-  AgentSnapshot s;
-  const auto& c = w.agents.clients;
-  const std::size_t n = w.network.node_count();
-  for (NodeId v = 0; v < n; ++v) {
-    s.sector.push_back(static_cast<std::uint8_t>(w.network.sector(v)));
-    s.budget.push_back(is_client(w.network.sector(v)) ? c.budget[v] : 0.0);
-    s.capacity.push_back(c.capacity[v]);
-    s.mindset.push_back(c.mindset[v]);
-    s.funds.push_back(c.funds[v]);
-    s.toolkit.push_back(c.toolkit[v]);
-    s.degree.push_back(static_cast<std::int64_t>(w.network.degree(v)));
-  }
-  return s;
-}
-
-}  // namespace
-
 int run_command(const RunOptions& opt) {
   std::vector<std::string> overrides = opt.common.overrides;
   if (opt.replicates > 0) overrides.push_back("simulation.replicates=" + std::to_string(opt.replicates));

@@ -15,6 +15,8 @@
 
 namespace xsector {
 
+struct World;
+
 inline constexpr int kFormatVersion = 1;
 // Swept parameter `a.b` is stored as dataset "param:a.b" along `run`.
 inline constexpr std::string_view kParamPrefix = "param:";
@@ -48,6 +50,9 @@ struct AgentSnapshot {
   std::vector<std::uint8_t> toolkit;
   std::vector<std::int64_t> degree;
 };
+
+// The snapshot of a run's world as it is now (its final state, when the run is over).
+AgentSnapshot snapshot_of(const World& world);
 
 // What `info`, `--resume` and `merge` need from an existing file.
 struct FileSummary {
