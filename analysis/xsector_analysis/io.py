@@ -98,7 +98,7 @@ def open_results(path, *, drop_unfinished: bool = True, cache: bool = False, chu
     except OSError:
         # A file still being written by a sweep (or left by a killed writer) carries HDF5's
         # "open for writing" mark, which a plain reader refuses; the writer uses SWMR mode,
-        # so a SWMR reader can open it (docs/OUTPUT.md, sim/output/results_file.cpp).
+        # so a SWMR reader can open it (docs/OUTPUT.md, sim/output/file_access.cpp).
         import h5netcdf
         store = xr.backends.H5NetCDFStore(h5netcdf.File(path, "r", swmr=True))
         ds = xr.open_dataset(store, **options)
