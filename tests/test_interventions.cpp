@@ -10,6 +10,8 @@
 //   an earlier channel alone), while p_extra values add.
 // - InterventionEffect: each type in isolation on funding, diffusion, learning or market.
 // - InterventionOutsideWindow: the same phases run outside the window equal the base.
+// - InterventionEffects: the overlap table (intervention_effects.hpp) names real keys and
+//   covers every key that changes something.
 //
 // Expectations come from the spec and hand computation. Statistical tests count Bernoulli
 // outcomes of independent agents (Binomial(n, p)) and allow 5 standard deviations
@@ -23,6 +25,8 @@
 
 #include "scenario/interventions.hpp"
 #include "model_fixtures.hpp"
+#include "scenario/intervention_effects.hpp"
+#include "scenario/param_table.hpp"
 #include "scenario/scenario.hpp"
 
 using namespace xsector;
@@ -742,4 +746,28 @@ TEST(InterventionOutsideWindow, PhasesOutsideTheWindowEqualTheBase) {
   EXPECT_NE(inside.toolkit[0], base.toolkit[0]);    // membership_dissemination
   EXPECT_NE(inside.capacity[1], base.capacity[1]);  // knowledge_mobilization boost, compliance fit
   EXPECT_NE(inside.mindset[0], base.mindset[0]);    // graduate_programs
+}
+
+// Every key of the overlap table is a key of its type, and every own key of a type either
+// has a row there or selects what a row changes (budget_change's sector and target).
+TEST(InterventionEffects, TableCoversEveryOwnKey) {
+  for (const InterventionEffect& effect : kInterventionEffects) {
+    EXPECT_NE(find_intervention_key(effect.type, effect.key), nullptr) << effect.key;
+    for (std::string_view key : effect.same_when) {
+      if (!key.empty()) {
+        EXPECT_NE(find_intervention_key(effect.type, key), nullptr) << key;
+      }
+    }
+  }
+  for (int t = 0; t < kInterventionTypeCount; ++t) {
+    const auto type = static_cast<InterventionType>(t);
+    for (const ParamSpec& key : intervention_keys(type)) {
+      bool listed = false;
+      for (const InterventionEffect& effect : kInterventionEffects)
+        if (effect.type == type && (effect.key == key.path || effect.same_when[0] == key.path ||
+                                    effect.same_when[1] == key.path))
+          listed = true;
+      EXPECT_TRUE(listed) << intervention_type_name(type) << "." << key.path;
+    }
+  }
 }

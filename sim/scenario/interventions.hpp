@@ -28,8 +28,8 @@ struct TickPolicy {
 
 bool is_active(const Intervention& intervention, std::int64_t tick, std::int64_t ticks_per_year);
 
-// The policy at `tick`: base parameters, then active interventions in file order (the later
-// table replaces the earlier for the same parameter; p_extra values add).
+// The policy at `tick`: base parameters, then active interventions in file order, a later
+// table replacing or adding to an earlier one as intervention_effects.hpp says.
 TickPolicy policy_at(const Params& params, const std::vector<Intervention>& interventions, std::int64_t tick,
                      std::size_t provider_count);
 

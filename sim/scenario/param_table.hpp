@@ -5,7 +5,12 @@
 // docs/PARAMETERS.md (`xsector params --markdown`) all read it.
 //
 // Interventions (MODEL.md 7.7, 11.11) have their own key tables, one per type, plus the
-// keys every type shares (type, start_year, end_year).
+// keys every type shares (type, start_year, end_year). The keys of a file's [scenario]
+// and [sweep] tables are rows of the same kind (file_keys.hpp).
+//
+// The rows are written in param_rows.cpp and intervention_keys.cpp; values are checked in
+// param_check.cpp, near misses found in closest_match.cpp, and the docs made in
+// param_docs.cpp.
 #include <cstdint>
 #include <functional>
 #include <limits>
@@ -16,11 +21,12 @@
 #include <vector>
 
 #include "scenario/params.hpp"
-#include "scenario/scenario.hpp"
+#include "scenario/scalar_value.hpp"
 
 namespace xsector {
 
-enum class ParamKind { real, integer, boolean, choice, string };
+// `table` is the kind of a key that holds a table of its own ([sweep] parameters).
+enum class ParamKind { real, integer, boolean, choice, string, table };
 
 // Where a parameter's value lives. Choice parameters are stored as enums whose numeric
 // value is the index of the name in ParamSpec::choices.
@@ -38,7 +44,7 @@ struct ValueRange {
 };
 
 struct ParamSpec {
-  std::string path;  // "foundation.public_share"; for an intervention key just "public_share"
+  std::string path;  // "foundation.public_share"; for a key of a table of its own just "public_share"
   ParamKind kind = ParamKind::real;
   std::optional<ScalarValue> default_value;  // absent: required, or computed (see default_text)
   std::string default_text;                  // shown in the docs when default_value is absent
@@ -52,6 +58,8 @@ struct ParamSpec {
   std::function<FieldRef(Params&)> field;  // model parameters
   std::function<FieldRef(Intervention&)> intervention_field;  // intervention keys
 };
+
+// ---- model parameters (param_rows.cpp) ------------------------------------------------
 
 // Model parameters, in documentation order (grouped by TOML table).
 const std::vector<ParamSpec>& parameter_table();
@@ -69,7 +77,9 @@ Params default_params();
 // name string.
 ScalarValue parameter_value(const Params& params, const ParamSpec& spec);
 
-// Intervention keys. The common keys are type, start_year and end_year.
+// ---- intervention keys (intervention_keys.cpp) ----------------------------------------
+
+// The common keys are type, start_year and end_year.
 const std::vector<ParamSpec>& intervention_common_keys();
 const std::vector<ParamSpec>& intervention_keys(InterventionType type);  // the type's own keys
 // Common or own key of `type`; nullptr if `key` does not apply to that type.
@@ -81,6 +91,8 @@ std::string_view intervention_type_name(InterventionType type);
 Intervention default_intervention(InterventionType type, double horizon_years);
 ScalarValue intervention_value(const Intervention& intervention, const ParamSpec& key);
 
+// ---- checking values (param_check.cpp) ------------------------------------------------
+
 // Validation shared by scenario files, --set and sweeps. `value` is the checked value in
 // the kind's representation (real: double, integer: int64, choice: the name); `error`
 // says what is wrong when `value` is empty (wrong type, NaN, out of range, bad choice).
@@ -91,14 +103,23 @@ struct CheckedValue {
 CheckedValue check_value(const ParamSpec& spec, const ScalarValue& value);
 // Writes a value that check_value accepted.
 void store_value(const FieldRef& field, const ParamSpec& spec, const ScalarValue& checked);
+// Reads a field in the representation check_value gives.
+ScalarValue read_value(const FieldRef& field, const ParamSpec& spec);
+
+// What a key takes, for error messages: "a real number", "one of \"grant\", \"voucher\"".
+std::string expected_phrase(const ParamSpec& spec);
+// "\"grant\", \"voucher\"".
+std::string quoted_list(const std::vector<std::string>& names);
+// "a, b and c".
+std::string and_list(const std::vector<std::string>& items);
+
+// ---- near misses (closest_match.cpp) --------------------------------------------------
 
 // The candidate nearest to `word` by edit distance (also comparing last dotted
 // components, so `years` finds `simulation.years`); empty if none is close enough.
 std::string closest_match(std::string_view word, const std::vector<std::string>& candidates);
 
-// Formatting shared by the docs, resolved TOML and error messages.
-std::string format_real(double x);                // shortest text that reads back to x, TOML form
-std::string format_scalar(const ScalarValue& v);  // TOML literal: 2, 0.5, true, "grant"
+// ---- documentation (param_docs.cpp) ---------------------------------------------------
 
 // The whole docs/PARAMETERS.md.
 std::string parameters_markdown();

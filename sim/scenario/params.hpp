@@ -1,6 +1,6 @@
 #pragma once
 // Every model parameter of MODEL.md section 10 as a plain value struct. Defaults live in
-// the parameter table (param_table.cpp), not here: a Params is only ever made by
+// the parameter table (param_rows.cpp), not here: a Params is only ever made by
 // `default_params()` or by loading a scenario, so the table is the one source of truth.
 #include <array>
 #include <cstdint>

@@ -7,17 +7,12 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <variant>
 #include <vector>
 
 #include "scenario/params.hpp"
-#include "scenario/population.hpp"
+#include "scenario/scalar_value.hpp"
 
 namespace xsector {
-
-// A scalar as it appears in TOML or on the command line. Integers are kept apart from
-// reals so that an integer parameter can reject 2.5.
-using ScalarValue = std::variant<std::int64_t, double, bool, std::string>;
 
 enum class SweepMethod { grid, zip, lhs };
 
@@ -27,6 +22,8 @@ struct SweepAxis {
   double low = 0, high = 0;         // lhs
 };
 
+// Made by the sweep-file reader, which starts from the defaults of sweep_keys()
+// (file_keys.hpp).
 struct SweepSpec {
   SweepMethod method = SweepMethod::grid;
   std::int64_t replicates = 1;
