@@ -1,5 +1,5 @@
 #pragma once
-// No NaN or infinity may enter agent state (issue 9). check_finite scans every
+// No NaN or infinity may enter agent state. check_finite scans every
 // floating-point column of a World — client budgets, funds, capacity, mindset and
 // compliance; provider price, quality, focus and staff; foundation giving; the trust of
 // every tie; the voucher pool and the ledger's totals — and throws NumericError naming the

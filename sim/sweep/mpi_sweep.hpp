@@ -1,5 +1,5 @@
 #pragma once
-// A sweep across MPI ranks (issue 8; docs/CLUSTER.md). Built only with -DXSECTOR_MPI=ON.
+// A sweep across MPI ranks (docs/CLUSTER.md). Built only with -DXSECTOR_MPI=ON.
 //
 // Strategy: one writer rank, serial HDF5.
 //  * Rank 0 owns the output file. It opens it exactly as the single-process sweep does

@@ -1,5 +1,5 @@
 #pragma once
-// A sweep's size checked from its run count before anything is expanded (issue 9). A
+// A sweep's size checked from its run count before anything is expanded. A
 // SweepPlan holds every point and the file header one entry per run, and the results file
 // allocates every run's metrics when it is created: 10^12 lhs samples or 10^15 replicates
 // used to die of std::bad_alloc ("internal error", exit 1) while expanding them, `sweep

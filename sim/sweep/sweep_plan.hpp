@@ -1,5 +1,5 @@
 #pragma once
-// A sweep's points and runs (MODEL.md 9, issue 4): the [sweep] table of a scenario
+// A sweep's points and runs (MODEL.md 9): the [sweep] table of a scenario
 // expanded into a list of points, each a value per swept parameter, and the run index
 // that every other part of a sweep (runner, file, shards, merge, `run --point`) shares:
 //

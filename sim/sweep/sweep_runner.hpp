@@ -1,5 +1,5 @@
 #pragma once
-// Running a sweep's runs in parallel into one results file (issue 4).
+// Running a sweep's runs in parallel into one results file.
 //
 // Threads
 //  * The simulations run on TBB threads: one producer std::thread calls
