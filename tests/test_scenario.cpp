@@ -630,10 +630,91 @@ TEST(Sweeps, Lhs) {
   EXPECT_EQ(sweep.seed, 42u);
   EXPECT_EQ(sweep.replicates, 2);
   ASSERT_EQ(sweep.axes.size(), 2u);
-  EXPECT_EQ(sweep.axes[0].low, 0.0);
-  EXPECT_EQ(sweep.axes[0].high, 0.5);
-  EXPECT_EQ(sweep.axes[1].low, 1.0);
-  EXPECT_EQ(sweep.axes[1].high, 6.0);
+  EXPECT_EQ(sweep.axes[0].distribution.kind, DistributionKind::uniform);
+  EXPECT_EQ(sweep.axes[0].distribution.low, 0.0);
+  EXPECT_EQ(sweep.axes[0].distribution.high, 0.5);
+  EXPECT_EQ(sweep.axes[1].distribution.low, 1.0);
+  EXPECT_EQ(sweep.axes[1].distribution.high, 6.0);
+}
+
+TEST(Sweeps, Distributions) {
+  const Scenario s = parse_scenario(
+      "[sweep]\nmethod = \"sobol\"\nsamples = 8\n[sweep.parameters]\n"
+      "\"diffusion.q\" = { distribution = \"log-uniform\", low = 0.01, high = 1 }\n"
+      "\"collab.partners\" = { distribution = \"integer\", low = 1, high = 6 }\n"
+      "\"foundation.public_share\" = { distribution = \"normal\", mean = 0.1, sd = 0.05, low = 0, high = 0.3 }\n"
+      "\"foundation.public_channel\" = { choices = [\"voucher\", \"grant\"] }\n"
+      "\"market.gain\" = { low = 0.01, high = 0.02 }\n",
+      "inline.toml");
+  const SweepSpec& sweep = *s.sweep;
+  EXPECT_EQ(sweep.method, SweepMethod::sobol);
+  ASSERT_EQ(sweep.axes.size(), 5u);
+  EXPECT_EQ(sweep.axes[0].distribution.kind, DistributionKind::log_uniform);
+  EXPECT_EQ(sweep.axes[0].distribution.low, 0.01);
+  EXPECT_EQ(sweep.axes[1].distribution.kind, DistributionKind::integer);
+  EXPECT_EQ(sweep.axes[1].distribution.high, 6.0);
+  EXPECT_EQ(sweep.axes[2].distribution.kind, DistributionKind::normal);
+  EXPECT_EQ(sweep.axes[2].distribution.mean, 0.1);
+  EXPECT_EQ(sweep.axes[2].distribution.sd, 0.05);
+  EXPECT_EQ(sweep.axes[3].distribution.kind, DistributionKind::choice);
+  EXPECT_EQ(sweep.axes[3].distribution.choices, 2u);
+  EXPECT_EQ(sweep.axes[3].values, (std::vector<ScalarValue>{std::string("voucher"), std::string("grant")}));
+  EXPECT_EQ(sweep.axes[4].distribution.kind, DistributionKind::uniform);
+  EXPECT_EQ(sweep_point_count(sweep), 8.0 * (5 + 2));
+}
+
+TEST(Sweeps, BadDistributionsNameFileLineAndKey) {
+  const std::string head = "[sweep]\nmethod = \"lhs\"\nsamples = 4\n[sweep.parameters]\n";
+  const auto error = [&](const std::string& axis) { return parse_error(head + axis + "\n"); };
+  EXPECT_TRUE(Contains(error("\"diffusion.q\" = { distribution = \"lognormal\", low = 0.1, high = 1 }"),
+                       "inline.toml:5:34: key `sweep.parameters.\"diffusion.q\".distribution`: expected one of"));
+  EXPECT_TRUE(Contains(error("\"diffusion.q\" = { distribution = \"log-unifrom\", low = 0.1, high = 1 }"),
+                       "did you mean \"log-uniform\"?"));
+  EXPECT_TRUE(Contains(error("\"diffusion.q\" = { distribution = \"uniform\", lo = 0.1, high = 1 }"),
+                       "inline.toml:5:45: key `sweep.parameters.\"diffusion.q\".lo`: unknown key; did you mean `low`?"));
+  EXPECT_TRUE(Contains(error("\"diffusion.q\" = { distribution = \"normal\", mean = 0.5, low = 0, high = 1 }"),
+                       "key `sweep.parameters.\"diffusion.q\".sd`: missing; a normal distribution needs mean, sd"));
+  EXPECT_TRUE(Contains(error("\"diffusion.q\" = { distribution = \"normal\", mean = 0.5, sd = 0, low = 0, high = 1 }"),
+                       "needs sd > 0"));
+  EXPECT_TRUE(Contains(error("\"diffusion.q\" = { distribution = \"uniform\", mean = 0.5, low = 0, high = 1 }"),
+                       "only a normal distribution takes mean"));
+  EXPECT_TRUE(Contains(error("\"diffusion.q\" = { distribution = \"log-uniform\", low = 0, high = 1 }"),
+                       "a log-uniform distribution needs low > 0"));
+  EXPECT_TRUE(Contains(error("\"diffusion.q\" = { distribution = \"integer\", low = 0.5, high = 1 }"),
+                       "an integer distribution needs whole low and high"));
+  EXPECT_TRUE(Contains(error("\"diffusion.q\" = { low = 0.1, high = 1.5 }"), "key `diffusion.q`: 1.5 is out of range"));
+  EXPECT_TRUE(Contains(error("\"diffusion.q\" = { low = 0.5, high = 0.1 }"), "low must not be above high"));
+  EXPECT_TRUE(Contains(error("\"foundation.public_channel\" = { choices = [\"voucher\", \"cheque\"] }"),
+                       "inline.toml:5:55: key `foundation.public_channel`"));
+  EXPECT_TRUE(Contains(error("\"foundation.public_channel\" = { choices = [] }"), "expected a non-empty list"));
+  EXPECT_TRUE(Contains(error("\"foundation.public_channel\" = { choices = [\"grant\"], low = 1 }"),
+                       "a list of choices takes no low"));
+  EXPECT_TRUE(Contains(error("\"foundation.public_channel\" = { distribution = \"uniform\", low = 0, high = 1 }"),
+                       "sample it with { choices = [...] }"));
+  // grid and zip take lists only.
+  EXPECT_TRUE(Contains(parse_error("[sweep]\n[sweep.parameters]\n\"diffusion.q\" = { low = 0.1, high = 0.2 }\n"),
+                       "method = \"grid\" takes a list of values; distributions are for lhs, sobol and morris"));
+}
+
+TEST(Sweeps, SobolAndMorrisKeys) {
+  const std::string axis = "[sweep.parameters]\n\"diffusion.q\" = [0.0, 0.2]\n";
+  EXPECT_TRUE(Contains(parse_error("[sweep]\nmethod = \"sobol\"\n" + axis),
+                       "key `sweep.samples`: missing; method = \"sobol\" needs samples = N"));
+  EXPECT_TRUE(Contains(parse_error("[sweep]\nmethod = \"sobol\"\nsamples = 4\nseed = 3\n" + axis),
+                       "inline.toml:4:1: key `sweep.seed`: only method = \"lhs\" or \"morris\" uses seed"));
+  EXPECT_TRUE(Contains(parse_error("[sweep]\nmethod = \"morris\"\n" + axis),
+                       "key `sweep.trajectories`: missing; method = \"morris\" needs trajectories = N"));
+  EXPECT_TRUE(Contains(parse_error("[sweep]\nmethod = \"morris\"\ntrajectories = 4\nlevels = 5\n" + axis),
+                       "inline.toml:4:10: key `sweep.levels`: method = \"morris\" needs an even number of levels"));
+  EXPECT_TRUE(Contains(parse_error("[sweep]\nmethod = \"morris\"\ntrajectories = 4\nsamples = 5\n" + axis),
+                       "key `sweep.samples`: only method = \"lhs\" or \"sobol\" uses samples"));
+  EXPECT_TRUE(Contains(parse_error("[sweep]\nmethod = \"sobol\"\nsamples = 4\n"),
+                       "method = \"sobol\" needs at least one parameter range"));
+  const Scenario morris =
+      parse_scenario("[sweep]\nmethod = \"morris\"\ntrajectories = 7\nlevels = 6\nseed = 2\n" + axis, "m.toml");
+  EXPECT_EQ(morris.sweep->trajectories, 7);
+  EXPECT_EQ(morris.sweep->levels, 6);
+  EXPECT_EQ(sweep_point_count(*morris.sweep), 14.0);
 }
 
 TEST(Sweeps, UnknownPathSuggests) {
@@ -664,7 +745,7 @@ TEST(Sweeps, ValuesAreCheckedLikeParameters) {
 
 TEST(Sweeps, MethodSpecificKeys) {
   EXPECT_TRUE(Contains(parse_error("[sweep]\nsamples = 5\n"),
-                       "inline.toml:2:1: key `sweep.samples`: only method = \"lhs\" uses samples"));
+                       "inline.toml:2:1: key `sweep.samples`: only method = \"lhs\" or \"sobol\" uses samples"));
   EXPECT_TRUE(
       Contains(parse_error("[sweep]\nmethod = \"zip\"\nseed = 5\n"), "key `sweep.seed`: only method = \"lhs\""));
   EXPECT_TRUE(Contains(parse_error("[sweep]\nmethod = \"lhs\"\n[sweep.parameters]\n\"diffusion.q\" = [0.0, 0.2]\n"),

@@ -291,6 +291,51 @@ TEST_F(SweepTest, LhsHitsEveryStratumOfEachParameterExactlyOnce) {
   EXPECT_LT(same_order, n - 5);
 }
 
+std::string sampled_text(const std::string& method_keys) {
+  return std::string(kTinyBase) + "[sweep]\n" + method_keys +
+         "\n[sweep.parameters]\n\"foundation.public_share\" = [0.0, 0.5]\n"
+         "\"market.rounds\" = { distribution = \"integer\", low = 1, high = 4 }\n"
+         "\"foundation.public_channel\" = { choices = [\"voucher\", \"grant\"] }\n";
+}
+
+// The count that refuses huge sweeps and the expansion agree; the values have the
+// parameter's type (a choice's name, an integer parameter's int64).
+TEST_F(SweepTest, SobolAndMorrisPlansHaveTheirDesignsSizeAndTypes) {
+  for (const auto& [keys, points] : std::vector<std::pair<std::string, std::size_t>>{
+           {"method = \"sobol\"\nsamples = 16\nreplicates = 2", 16u * 5},
+           {"method = \"morris\"\ntrajectories = 6\nlevels = 4\nreplicates = 2", 6u * 4}}) {
+    const Scenario s = scenario("sampled", sampled_text(keys));
+    const SweepPlan plan(s);
+    ASSERT_EQ(plan.point_count(), points) << keys;
+    EXPECT_EQ(plan.run_count(), 2 * points);
+    EXPECT_EQ(planned_runs(*s.sweep), static_cast<double>(plan.run_count()));
+    std::set<std::int64_t> rounds;
+    std::set<std::string> channels;
+    for (std::size_t k = 0; k < plan.point_count(); ++k) {
+      const double share = std::get<double>(plan.point(k)[0]);
+      EXPECT_GE(share, 0.0);
+      EXPECT_LE(share, 0.5);
+      rounds.insert(std::get<std::int64_t>(plan.point(k)[1]));
+      channels.insert(std::get<std::string>(plan.point(k)[2]));
+    }
+    EXPECT_EQ(rounds, (std::set<std::int64_t>{1, 2, 3, 4})) << keys;
+    EXPECT_EQ(channels, (std::set<std::string>{"voucher", "grant"})) << keys;
+  }
+}
+
+// Saltelli's layout: AB_i is A with column i from B, row by row.
+TEST_F(SweepTest, SobolPointsAreATheBThenAWithOneColumnOfB) {
+  const SweepPlan plan(scenario("sobol", sampled_text("method = \"sobol\"\nsamples = 8")));
+  const std::size_t n = 8, k = 3;
+  for (std::size_t i = 0; i < k; ++i)
+    for (std::size_t row = 0; row < n; ++row) {
+      const auto& a = plan.point(row);
+      const auto& b = plan.point(n + row);
+      const auto& ab = plan.point((2 + i) * n + row);
+      for (std::size_t j = 0; j < k; ++j) EXPECT_EQ(ab[j], j == i ? b[j] : a[j]) << "AB_" << i << " row " << row;
+    }
+}
+
 TEST_F(SweepTest, LhsDependsOnTheSweepSeedOnly) {
   const SweepPlan a(scenario("a", lhs_text(42, 20, 1)));
   const SweepPlan b(scenario("b", lhs_text(42, 20, 2)));  // another simulation seed

@@ -25,6 +25,7 @@ struct SweepOptions {
   CommonOptions common;
   std::string scenario, output;
   bool force = false, resume = false, dry_run = false;
+  std::string design;  // --design FILE (with --dry-run): the points as CSV
   std::string shard;  // "K/N": runs K, K+N, K+2N, ... into their own file
 };
 

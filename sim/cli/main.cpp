@@ -76,7 +76,12 @@ int main(int argc, char** argv) {
   sweep_cmd->add_option("-o,--output", sweep.output, "Output file (default: <scenario name>.h5)");
   sweep_cmd->add_flag("--force", sweep.force, "Overwrite an existing output file");
   sweep_cmd->add_flag("--resume", sweep.resume, "Run only the runs missing from an existing output file");
-  sweep_cmd->add_flag("--dry-run", sweep.dry_run, "List the points and runs, estimate the output size, run nothing");
+  auto* dry_run = sweep_cmd->add_flag("--dry-run", sweep.dry_run,
+                                      "List the points and runs, estimate the output size, run nothing");
+  sweep_cmd->add_option("--design", sweep.design,
+                        "With --dry-run: also write the points as CSV (a `point` column, then one column per "
+                        "swept parameter; --force to overwrite)")
+      ->needs(dry_run);
   sweep_cmd->add_option("--shard", sweep.shard, "K/N: run every N-th run starting at K into its own file");
   add_common(sweep_cmd, sweep.common);
 

@@ -18,16 +18,23 @@ std::string joined_command_line(int argc, char** argv) {
   return out;
 }
 
+// Everything that decides a sweep's points, for the digest that --resume and merge compare.
+// A grid, zip or uniform lhs sweep gives the text it gave before distributions and the
+// sobol and morris methods existed, so that files written then can still be resumed.
 static std::string sweep_text(const Scenario& s) {
   if (!s.sweep) return "";
+  const SweepSpec& sweep = *s.sweep;
   std::ostringstream out;
-  out << "method=" << static_cast<int>(s.sweep->method) << ";replicates=" << s.sweep->replicates
-      << ";samples=" << s.sweep->samples << ";seed=" << s.sweep->seed;
+  out << "method=" << static_cast<int>(sweep.method) << ";replicates=" << sweep.replicates
+      << ";samples=" << sweep.samples << ";seed=" << sweep.seed;
+  if (sweep.method == SweepMethod::morris) out << ";trajectories=" << sweep.trajectories << ";levels=" << sweep.levels;
   out.precision(17);
-  for (const auto& axis : s.sweep->axes) {
+  for (const auto& axis : sweep.axes) {
+    const Distribution& d = axis.distribution;
     out << ";" << axis.path << "=[";
     for (const auto& v : axis.values) std::visit([&](const auto& x) { out << x << ","; }, v);
-    out << "]" << axis.low << ":" << axis.high;
+    out << "]" << d.low << ":" << d.high;
+    if (d.kind != DistributionKind::uniform) out << "~" << distribution_name(d.kind) << ":" << d.mean << ":" << d.sd;
   }
   return out.str();
 }

@@ -3,6 +3,7 @@
 // Errors are exceptions: main.cpp maps them to exit codes.
 #include <csignal>
 #include <cstdio>
+#include <fstream>
 #include <iomanip>
 #include <iostream>
 #include <memory>
@@ -15,6 +16,8 @@
 #include "core/exit_codes.hpp"
 #include "cli/progress.hpp"
 #include "cli/provenance.hpp"
+#include "output/atomic_output.hpp"
+#include "scenario/param_table.hpp"
 #include "sweep/merge.hpp"
 #include "sweep/sweep_limits.hpp"
 #ifdef XSECTOR_WITH_MPI
@@ -89,6 +92,39 @@ void print_dry_run(const Scenario& scenario, const SweepPlan& plan, const Shard&
       << " ticks x width x 8 bytes x " << runs << " runs)\n";
 }
 
+// A CSV field: quoted (with "" for ") when it holds a comma, a quote or a line break.
+std::string csv_field(const std::string& text) {
+  if (text.find_first_of(",\"\n\r") == std::string::npos) return text;
+  std::string out = "\"";
+  for (char c : text) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return out + "\"";
+}
+
+std::string csv_value(const ScalarValue& value) {
+  if (const auto* text = std::get_if<std::string>(&value)) return csv_field(*text);
+  return format_scalar(value);  // numbers that read back exactly; true/false
+}
+
+// The design as CSV, for analysis outside xsector: one row per point, written under a
+// temporary name and renamed into place, so that a failure leaves no partial file.
+void write_design(const SweepPlan& plan, const std::string& path, bool force) {
+  AtomicOutput target(path, force);
+  {
+    std::ofstream out(target.temp_path());
+    out << "point";
+    for (const std::string& p : plan.paths()) out << "," << csv_field(p);
+    out << "\n";
+    for (std::size_t k = 0; k < plan.point_count(); ++k) {
+      out << k;
+      for (const ScalarValue& value : plan.point(k)) out << "," << csv_value(value);
+      out << "\n";
+    }
+    out.flush();
+    if (!out) throw OutputError(path + ": could not write the design (disk full?)");
+  }
+  target.commit();
+}
+
 // The command that completes this sweep, with the options that make it the same sweep.
 std::string resume_hint(const SweepOptions& opt, const std::string& output) {
   std::string hint = "xsector sweep " + opt.scenario + " -o " + output + " --resume";
@@ -117,6 +153,10 @@ int sweep_command(const SweepOptions& opt) {
     // The header applies (and so validates) every point.
     warn_capped_blocks(sweep_header(FileHeader{}, scenario, plan).sbm_capped_blocks);
     print_dry_run(scenario, plan, request.shard, std::cout);
+    if (!opt.design.empty()) {
+      write_design(plan, opt.design, opt.force);
+      std::cout << "design:     " << opt.design << " (" << plan.point_count() << " points)\n";
+    }
     return exit_code::ok;
   }
   if (opt.resume && opt.force) throw InputError("--resume and --force contradict each other; choose one");

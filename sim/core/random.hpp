@@ -30,6 +30,7 @@ enum class Purpose : std::uint64_t {
   graduate,
   compliance_pick,
   lhs,
+  morris,
 };
 
 // Ticks used for draws outside the tick loop.
@@ -64,7 +65,7 @@ class Stream {
     const double xv = x.value(), yv = y.value();
     if (xv + yv > 0) return xv / (xv + yv);
     // Both draws underflowed to 0 (shapes far below 1, where Gamma mass crowds at 0): the
-    // same ratio from logarithms, so that no NaN enters the state (issue 9). Only when
+    // same ratio from logarithms, so that no NaN enters the state. Only when
     // even the logarithms are -inf (shapes below about 1e-300) can no double tell the two
     // draws apart, and the mean a / (a + b) stands in.
     const double log_ratio = y.log() - x.log();

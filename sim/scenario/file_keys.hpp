@@ -20,7 +20,10 @@ struct ScenarioKey {
 
 struct SweepKey {
   ParamSpec spec;         // spec.path: the key inside [sweep], e.g. "samples"
-  bool lhs_only = false;  // only method = "lhs" uses it
+  // The methods that use the key; empty: every method.
+  std::vector<SweepMethod> methods;
+  // Those methods must set it (samples, trajectories); the others leave it unset.
+  bool required = false;
   // Writes a value check_value accepted; empty for `parameters`, the table of value lists,
   // which the sweep reader reads itself.
   std::function<void(SweepSpec&, const ScalarValue&)> store;
@@ -32,6 +35,9 @@ const std::vector<SweepKey>& sweep_keys();
 
 // The SweepSpec of a [sweep] table that sets nothing: every key at its default.
 SweepSpec default_sweep();
+
+// Whether `method` uses `key`.
+bool uses(const SweepKey& key, SweepMethod method);
 
 // The key of `keys` called `name`; nullptr if there is none.
 template <class Key>

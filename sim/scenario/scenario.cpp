@@ -1,5 +1,5 @@
 // The Scenario value itself: its defaults, its parameters as TOML for provenance, and where
-// its network file is. Reading one is scenario_file.cpp; setting a dotted path,
+// its network file is, how many points its sweep has. Reading one is scenario_file.cpp; setting a dotted path,
 // dotted_paths.cpp; the cross-parameter checks, scenario_checks.cpp.
 #include "scenario/scenario.hpp"
 
@@ -39,6 +39,20 @@ std::string resolved_parameters_toml(const Scenario& scenario) {
     }
   }
   return out;
+}
+
+double sweep_point_count(const SweepSpec& sweep) {
+  const auto k = static_cast<double>(sweep.axes.size());
+  switch (sweep.method) {
+    case SweepMethod::grid: break;
+    case SweepMethod::zip: return sweep.axes.empty() ? 1.0 : static_cast<double>(sweep.axes.front().values.size());
+    case SweepMethod::lhs: return static_cast<double>(sweep.samples);
+    case SweepMethod::sobol: return static_cast<double>(sweep.samples) * (k + 2);
+    case SweepMethod::morris: return static_cast<double>(sweep.trajectories) * (k + 1);
+  }
+  double points = 1;
+  for (const SweepAxis& axis : sweep.axes) points *= static_cast<double>(axis.values.size());
+  return points;
 }
 
 std::string network_file_path(const Scenario& scenario) {

@@ -9,17 +9,20 @@
 #include <string_view>
 #include <vector>
 
+#include "scenario/distribution.hpp"
 #include "scenario/params.hpp"
 #include "scenario/scalar_value.hpp"
 
 namespace xsector {
 
-enum class SweepMethod { grid, zip, lhs };
+// grid and zip list values; lhs, sobol and morris sample each parameter's distribution.
+enum class SweepMethod { grid, zip, lhs, sobol, morris };
+inline bool is_sampled(SweepMethod method) { return method != SweepMethod::grid && method != SweepMethod::zip; }
 
 struct SweepAxis {
   std::string path;                 // dotted parameter path, e.g. "foundation.public_share"
-  std::vector<ScalarValue> values;  // grid and zip
-  double low = 0, high = 0;         // lhs
+  std::vector<ScalarValue> values;  // grid and zip: the list; sampled: the choices of a choice
+  Distribution distribution;        // sampled methods only
 };
 
 // Made by the sweep-file reader, which starts from the defaults of sweep_keys()
@@ -27,10 +30,18 @@ struct SweepAxis {
 struct SweepSpec {
   SweepMethod method = SweepMethod::grid;
   std::int64_t replicates = 1;
-  std::int64_t samples = 0;   // lhs only
-  std::uint64_t seed = 0;     // lhs only
-  std::vector<SweepAxis> axes;  // in file order
+  std::int64_t samples = 0;       // lhs: points; sobol: base samples N
+  std::uint64_t seed = 0;         // lhs and morris
+  std::int64_t trajectories = 0;  // morris
+  std::int64_t levels = 4;        // morris: p, even
+  std::vector<SweepAxis> axes;    // in file order
 };
+
+// The number of points of a sweep (each run `replicates` times): the product of the list
+// lengths (grid), their common length (zip), samples (lhs), samples × (k + 2) (sobol),
+// trajectories × (k + 1) (morris), k being the number of swept parameters. A double,
+// because a product of lists can exceed any integer type.
+double sweep_point_count(const SweepSpec& sweep);
 
 struct Scenario {
   std::string source;     // file path, or "<string>" / "--set"

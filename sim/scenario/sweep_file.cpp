@@ -29,18 +29,26 @@ class SweepReader {
         read_axes(child, sweep);
         continue;
       }
-      if (key->lhs_only && sweep.method != SweepMethod::lhs)
-        fail(at(child.key->source()), key_error("sweep." + child.name, "only method = \"lhs\" uses " + child.name +
-                                                                           "; remove it or set method = \"lhs\""));
+      if (!uses(*key, sweep.method))
+        fail(at(child.key->source()),
+             key_error("sweep." + child.name, "only " + methods_phrase(*key) + " uses " + child.name +
+                                                  "; remove it or set method = \"" +
+                                                  std::string(sweep_method_name(key->methods.front())) + "\""));
       read_setting(*key, *child.node, sweep);
     }
     const std::string origin = at(table->source());
-    if (sweep.method == SweepMethod::lhs && !table->get("samples"))
-      fail(origin, key_error("sweep.samples", "missing; method = \"lhs\" needs samples = N (the number of points)"));
-    if (sweep.method == SweepMethod::lhs && sweep.axes.empty())
-      fail(origin, key_error("sweep.parameters",
-                             "method = \"lhs\" needs at least one parameter range, e.g. "
-                             "\"foundation.public_share\" = [0.0, 0.2]"));
+    const std::string method = "method = \"" + std::string(sweep_method_name(sweep.method)) + "\"";
+    for (const SweepKey& key : sweep_keys())
+      if (key.required && uses(key, sweep.method) && !table->get(key.spec.path))
+        fail(origin, key_error("sweep." + key.spec.path, "missing; " + method + " needs " + key.spec.path + " = N (" +
+                                                             count_meaning(key.spec.path, sweep.method) + ")"));
+    if (sweep.method == SweepMethod::morris && sweep.levels % 2)
+      fail(at(table->get("levels")->source()),
+           key_error("sweep.levels", "method = \"morris\" needs an even number of levels (so that every step "
+                                     "moves half the grid), got " + std::to_string(sweep.levels)));
+    if (is_sampled(sweep.method) && sweep.axes.empty())
+      fail(origin, key_error("sweep.parameters", method + " needs at least one parameter range, e.g. "
+                                                          "\"foundation.public_share\" = [0.0, 0.2]"));
     check_zip_lengths(sweep);
     check_run_count(sweep, *table);
     check_sweep_windows(sweep, origin);
@@ -49,6 +57,19 @@ class SweepReader {
 
  private:
   std::string at(const toml::source_region& region) const { return where(source_, region.begin); }
+
+  // "method = \"lhs\"", "method = \"lhs\" or \"sobol\"".
+  static std::string methods_phrase(const SweepKey& key) {
+    std::string out = "method = ";
+    for (std::size_t i = 0; i < key.methods.size(); ++i)
+      out += std::string(i ? " or " : "") + "\"" + std::string(sweep_method_name(key.methods[i])) + "\"";
+    return out;
+  }
+
+  static std::string count_meaning(const std::string& key, SweepMethod method) {
+    if (key == "trajectories") return "the number of trajectories";
+    return method == SweepMethod::sobol ? "the base sample; the design has N × (k + 2) points" : "the number of points";
+  }
 
   static std::string unknown_key_message(const std::string& name) {
     const std::vector<std::string> names = key_names(sweep_keys());
@@ -63,13 +84,27 @@ class SweepReader {
     key.store(sweep, *checked.value);
   }
 
+  static const std::vector<std::string>& distribution_keys() {
+    static const std::vector<std::string> keys = {"distribution", "low", "high", "mean", "sd", "choices"};
+    return keys;
+  }
+
+  // A table under [sweep.parameters] is a distribution when it is written inline
+  // ({ ... }) or has a distribution's key; otherwise it is part of an unquoted dotted path.
+  static bool is_distribution(const toml::table& table) {
+    if (table.is_inline()) return true;
+    const auto& keys = distribution_keys();
+    return std::any_of(keys.begin(), keys.end(), [&table](const std::string& key) { return table.contains(key); });
+  }
+
   // [sweep.parameters]: quoted dotted paths, or unquoted ones that TOML made into nested
   // tables; both name the same parameter.
   void collect_axis_entries(const toml::table& table, const std::string& prefix,
                             std::vector<std::pair<std::string, TableEntry>>& out) {
     for (const TableEntry& child : in_file_order(table)) {
       const std::string path = prefix.empty() ? child.name : prefix + "." + child.name;
-      if (const toml::table* nested = child.node->as_table())
+      const toml::table* nested = child.node->as_table();
+      if (nested && !is_distribution(*nested))
         collect_axis_entries(*nested, path, out);
       else
         out.emplace_back(path, child);
@@ -96,66 +131,159 @@ class SweepReader {
   }
 
   SweepAxis read_axis(const std::string& path, const TableEntry& entry, SweepMethod method) {
+    const std::string display = "sweep.parameters.\"" + path + "\"";
     Scenario probe = base_;  // each value must pass set_parameter on a copy
     const PathTarget target = resolve_path(probe, path, at(entry.key->source()));
-    const std::string display = "sweep.parameters.\"" + path + "\"";
-    const toml::array* list = entry.node->as_array();
-    const bool lhs = method == SweepMethod::lhs;
-    if (!list)
-      fail(at(entry.node->source()), key_error(display, lhs ? "expected [low, high], e.g. [0.0, 0.2]"
-                                                            : "expected a list of values, e.g. [0.0, 0.1, 0.2]"));
     SweepAxis axis;
     axis.path = path;
-    if (lhs && target.spec->kind != ParamKind::real && target.spec->kind != ParamKind::integer)
+    if (const toml::table* spec = entry.node->as_table()) {
+      if (!is_sampled(method))
+        fail(at(entry.node->source()),
+             key_error(display, "method = \"" + std::string(sweep_method_name(method)) +
+                                    "\" takes a list of values; distributions are for lhs, sobol and morris"));
+      read_distribution(axis, *spec, *target.spec, display, probe);
+      return axis;
+    }
+    const toml::array* list = entry.node->as_array();
+    const std::string method_text = "method = \"" + std::string(sweep_method_name(method)) + "\"";
+    const bool sampled = is_sampled(method);
+    if (!list)
+      fail(at(entry.node->source()), key_error(display, sampled ? "expected [low, high], e.g. [0.0, 0.2], or a "
+                                                                  "distribution such as { choices = [...] }"
+                                                                : "expected a list of values, e.g. [0.0, 0.1, 0.2]"));
+    if (sampled && !is_number_kind(*target.spec))
       fail(at(entry.key->source()),
-           key_error(display, "method = \"lhs\" samples numbers, but `" + path + "` takes " +
-                                  expected_phrase(*target.spec) + "; use method = \"grid\" or \"zip\""));
-    if (lhs && list->size() != 2)
-      fail(at(entry.node->source()), key_error(display, "method = \"lhs\" needs exactly [low, high], got " +
+           key_error(display, method_text + " samples numbers from [low, high], but `" + path + "` takes " +
+                                  expected_phrase(*target.spec) + "; sample it with { choices = [...] }"));
+    if (sampled && list->size() != 2)
+      fail(at(entry.node->source()), key_error(display, method_text + " needs exactly [low, high], got " +
                                                             std::to_string(list->size()) + " value(s)"));
-    if (!lhs && list->empty())
+    if (!sampled && list->empty())
       fail(at(entry.node->source()), key_error(display, "the list is empty; give at least one value"));
     for (const toml::node& item : *list) {
-      const std::optional<ScalarValue> value = scalar_of(item);
-      if (!value)
-        fail(at(item.source()),
-             key_error(path, "expected " + expected_phrase(*target.spec) + ", got " + node_kind(item)));
-      if (lhs && !item.is_number())
-        fail(at(item.source()), key_error(display, "method = \"lhs\" needs numbers for [low, high]"));
-      set_parameter(probe, path, *value, at(item.source()));
-      validate_scenario(probe, at(item.source()));
-      axis.values.push_back(*value);
+      if (sampled && !item.is_number())
+        fail(at(item.source()), key_error(display, method_text + " needs numbers for [low, high]"));
+      axis.values.push_back(checked_value(probe, path, *target.spec, item));
     }
-    if (lhs) {
-      axis.low = *list->get(0)->value<double>();
-      axis.high = *list->get(1)->value<double>();
+    if (sampled) {
+      axis.distribution.low = *list->get(0)->value<double>();
+      axis.distribution.high = *list->get(1)->value<double>();
       axis.values.clear();
-      if (axis.low > axis.high)
-        fail(at(entry.node->source()), key_error(display, "low " + format_real(axis.low) + " is above high " +
-                                                              format_real(axis.high) + "; write [low, high]"));
+      if (axis.distribution.low > axis.distribution.high)
+        fail(at(entry.node->source()),
+             key_error(display, "low " + format_real(axis.distribution.low) + " is above high " +
+                                    format_real(axis.distribution.high) + "; write [low, high]"));
     }
     return axis;
+  }
+
+  static bool is_number_kind(const ParamSpec& spec) {
+    return spec.kind == ParamKind::real || spec.kind == ParamKind::integer;
+  }
+
+  // `item` as the value of `path`, checked as a run would apply it: set on the probe, then
+  // the probe validated.
+  ScalarValue checked_value(Scenario& probe, const std::string& path, const ParamSpec& spec,
+                            const toml::node& item) const {
+    const std::optional<ScalarValue> value = scalar_of(item);
+    if (!value)
+      fail(at(item.source()), key_error(path, "expected " + expected_phrase(spec) + ", got " + node_kind(item)));
+    set_parameter(probe, path, *value, at(item.source()));
+    validate_scenario(probe, at(item.source()));
+    return *value;
+  }
+
+  // { distribution = "...", low = .., high = .., mean = .., sd = .. } or { choices = [...] }.
+  void read_distribution(SweepAxis& axis, const toml::table& spec, const ParamSpec& param, const std::string& display,
+                         Scenario& probe) const {
+    const std::vector<std::string>& keys = distribution_keys();
+    const std::string origin = at(spec.source());
+    for (const TableEntry& child : in_file_order(spec))
+      if (std::find(keys.begin(), keys.end(), child.name) == keys.end()) {
+        const std::string near = closest_match(child.name, keys);
+        fail(at(child.key->source()),
+             key_error(display + "." + child.name,
+                       "unknown key" + (near.empty() ? "; a distribution has " + and_list(keys)
+                                                     : "; did you mean `" + near + "`?")));
+      }
+    Distribution& dist = axis.distribution;
+    if (const toml::node* choices = spec.get("choices")) {
+      for (const char* other : {"distribution", "low", "high", "mean", "sd"})
+        if (spec.get(other))
+          fail(at(spec.get(other)->source()),
+               key_error(display + "." + other, "a list of choices takes no " + std::string(other) +
+                                                    "; write { choices = [...] } alone"));
+      const toml::array* list = choices->as_array();
+      if (!list || list->empty())
+        fail(at(choices->source()), key_error(display + ".choices", "expected a non-empty list of values, e.g. "
+                                                                    "[\"voucher\", \"grant\"]"));
+      for (const toml::node& item : *list) axis.values.push_back(checked_value(probe, axis.path, param, item));
+      dist.kind = DistributionKind::choice;
+      dist.choices = axis.values.size();
+      return;
+    }
+    if (!is_number_kind(param))
+      fail(origin, key_error(display, "`" + axis.path + "` takes " + expected_phrase(param) +
+                                          "; sample it with { choices = [...] }"));
+    if (const toml::node* name = spec.get("distribution")) {
+      const std::vector<std::string> names = distribution_names();
+      const std::optional<std::string> text = name->value<std::string>();
+      const auto found = text ? std::find(names.begin(), names.end(), *text) : names.end();
+      if (found == names.end()) {
+        const std::string near = text ? closest_match(*text, names) : "";
+        fail(at(name->source()),
+             key_error(display + ".distribution",
+                       "expected one of " + and_list(names) +
+                           (near.empty() ? "" : "; did you mean \"" + near + "\"?") +
+                           " (a list of values is written { choices = [...] })"));
+      }
+      dist.kind = static_cast<DistributionKind>(found - names.begin());
+    }
+    const bool normal = dist.kind == DistributionKind::normal;
+    const auto number = [&](const char* key, double& out) {
+      const toml::node* node = spec.get(key);
+      if (!node) {
+        const bool used = normal || (std::string_view(key) != "mean" && std::string_view(key) != "sd");
+        if (used)
+          fail(origin, key_error(display + "." + key, "missing; a " + std::string(distribution_name(dist.kind)) +
+                                                          " distribution needs " +
+                                                          (normal ? "mean, sd, low and high (where it is truncated)"
+                                                                  : "low and high")));
+        return;
+      }
+      if (!normal && (std::string_view(key) == "mean" || std::string_view(key) == "sd"))
+        fail(at(node->source()), key_error(display + "." + key, "only a normal distribution takes " +
+                                                                    std::string(key) + "; remove it"));
+      if (!node->is_number())
+        fail(at(node->source()), key_error(display + "." + key, "expected a number, got " + node_kind(*node)));
+      out = *node->value<double>();
+      if (std::string_view(key) == "low" || std::string_view(key) == "high") checked_value(probe, axis.path, param, *node);
+    };
+    number("low", dist.low);
+    number("high", dist.high);
+    number("mean", dist.mean);
+    number("sd", dist.sd);
+    if (const std::string problem = distribution_problem(dist); !problem.empty())
+      fail(origin, key_error(display, problem));
   }
 
   // Runs are numbered with int64 (the `run` coordinate of docs/OUTPUT.md): points ×
   // replicates beyond that used to wrap round (`sweep --dry-run` showed a wrong count,
   // `sweep` failed with "internal error: vector::reserve").
   void check_run_count(const SweepSpec& sweep, const toml::table& table) const {
-    double points = 1;
-    if (sweep.method == SweepMethod::lhs)
-      points = static_cast<double>(sweep.samples);
-    else if (sweep.method == SweepMethod::zip)
-      points = sweep.axes.empty() ? 1.0 : static_cast<double>(sweep.axes.front().values.size());
-    else
-      for (const SweepAxis& axis : sweep.axes) points *= static_cast<double>(axis.values.size());
+    const double points = sweep_point_count(sweep);
     const double runs = points * static_cast<double>(sweep.replicates);
     if (runs < 9.2e18) return;
-    // Blame the larger factor: samples (lhs) or the value lists, or replicates.
+    // Blame the larger factor: samples (lhs, sobol), trajectories (morris) or the value
+    // lists, or replicates.
     const toml::node* replicates = table.get("replicates");
     const bool blame_replicates = replicates && static_cast<double>(sweep.replicates) >= points;
-    const toml::node* samples = sweep.method == SweepMethod::lhs ? table.get("samples") : nullptr;
-    const toml::node* culprit = blame_replicates ? replicates : samples ? samples : parameters_;
-    const std::string key = blame_replicates ? "sweep.replicates" : samples ? "sweep.samples" : "sweep.parameters";
+    const char* count_key = sweep.method == SweepMethod::morris ? "trajectories" : "samples";
+    const toml::node* count = is_sampled(sweep.method) ? table.get(count_key) : nullptr;
+    const toml::node* culprit = blame_replicates ? replicates : count ? count : parameters_;
+    const std::string key = blame_replicates ? "sweep.replicates"
+                            : count         ? "sweep." + std::string(count_key)
+                                            : "sweep.parameters";
     const std::string point_count =
         points < 1e18 ? std::to_string(static_cast<std::int64_t>(points)) : format_real(points);
     fail(culprit ? at(culprit->source()) : at(table.source()),
@@ -182,8 +310,8 @@ class SweepReader {
 
   // The only cross-parameter rule is start_year <= end_year. Values were checked one at a
   // time; combinations of the axes that move a window are checked here: every
-  // combination for grid, every row for zip, every corner of the box for lhs (the rule is
-  // linear, so a violation inside the box shows at a corner).
+  // combination for grid, every row for zip, every corner of the box of a sampled method
+  // (the rule is linear, so a violation inside the box shows at a corner; choices: each).
   void check_sweep_windows(const SweepSpec& sweep, const std::string& origin) const {
     std::vector<const SweepAxis*> axes;
     for (const SweepAxis& axis : sweep.axes)
@@ -193,8 +321,9 @@ class SweepReader {
     if (axes.size() < 2) return;  // a single axis: read_axis checked each of its values
     std::vector<std::vector<ScalarValue>> options;
     for (const SweepAxis* axis : axes)
-      options.push_back(sweep.method == SweepMethod::lhs ? std::vector<ScalarValue>{axis->low, axis->high}
-                                                         : axis->values);
+      options.push_back(is_sampled(sweep.method) && axis->distribution.kind != DistributionKind::choice
+                            ? std::vector<ScalarValue>{axis->distribution.low, axis->distribution.high}
+                            : axis->values);
     if (sweep.method == SweepMethod::zip) {
       for (std::size_t row = 0; row < options.front().size(); ++row) {
         std::vector<std::size_t> pick(axes.size(), row);
@@ -221,7 +350,7 @@ class SweepReader {
     Scenario point = base_;
     std::string assignments;
     for (std::size_t i = 0; i < axes.size(); ++i) {
-      // An lhs corner of an integer parameter is a whole real, which set_parameter accepts.
+      // A sampled corner of an integer parameter is a whole real, which set_parameter accepts.
       const ScalarValue& value = options[i][pick[i]];
       set_parameter(point, axes[i]->path, value, origin);
       assignments += (i ? ", " : "") + axes[i]->path + " = " + format_scalar(value);

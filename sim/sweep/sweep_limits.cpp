@@ -17,10 +17,16 @@ constexpr double kScalarBytes = 40;       // sizeof(ScalarValue): a variant hold
 constexpr double kVectorBytes = 24 + 16;  // a std::vector and its heap block's overhead
 constexpr double kRunEntryBytes = 48;     // RunCoordinates without its values, and the runner's flags
 
-// The key that makes the sweep large: samples (lhs) or the value lists, or the replicates.
+// The key that makes the sweep large: samples (lhs, sobol), trajectories (morris) or the
+// value lists, or the replicates.
 std::string culprit_key(const SweepSpec& sweep) {
-  if (static_cast<double>(sweep.replicates) >= planned_points(sweep)) return "sweep.replicates";
-  return sweep.method == SweepMethod::lhs ? "sweep.samples" : "sweep.parameters";
+  if (static_cast<double>(sweep.replicates) >= sweep_point_count(sweep)) return "sweep.replicates";
+  switch (sweep.method) {
+    case SweepMethod::lhs:
+    case SweepMethod::sobol: return "sweep.samples";
+    case SweepMethod::morris: return "sweep.trajectories";
+    default: return "sweep.parameters";
+  }
 }
 
 std::string count_text(double x) {
@@ -31,7 +37,7 @@ std::string count_text(double x) {
 }
 
 std::string sweep_size_text(const SweepSpec& sweep) {
-  return count_text(planned_points(sweep)) + " point(s) × " + count_text(static_cast<double>(sweep.replicates)) +
+  return count_text(sweep_point_count(sweep)) + " point(s) × " + count_text(static_cast<double>(sweep.replicates)) +
          " replicate(s) = " + count_text(planned_runs(sweep)) + " runs";
 }
 
@@ -45,20 +51,11 @@ std::optional<double> free_space(const std::string& output) {
 
 }  // namespace
 
-double planned_points(const SweepSpec& sweep) {
-  if (sweep.method == SweepMethod::lhs) return static_cast<double>(sweep.samples);
-  if (sweep.method == SweepMethod::zip)
-    return sweep.axes.empty() ? 1.0 : static_cast<double>(sweep.axes.front().values.size());
-  double points = 1;
-  for (const SweepAxis& axis : sweep.axes) points *= static_cast<double>(axis.values.size());
-  return points;
-}
-
-double planned_runs(const SweepSpec& sweep) { return planned_points(sweep) * static_cast<double>(sweep.replicates); }
+double planned_runs(const SweepSpec& sweep) { return sweep_point_count(sweep) * static_cast<double>(sweep.replicates); }
 
 double plan_bytes(const SweepSpec& sweep) {
   const double values = kVectorBytes + kScalarBytes * static_cast<double>(sweep.axes.size());
-  return planned_points(sweep) * values + planned_runs(sweep) * (kRunEntryBytes + values);
+  return sweep_point_count(sweep) * values + planned_runs(sweep) * (kRunEntryBytes + values);
 }
 
 void check_sweep_memory(const Scenario& scenario, std::size_t runs_in_flight, std::optional<double> available) {

@@ -12,11 +12,10 @@
 
 namespace xsector {
 
-// Points and runs (points × replicates) that the [sweep] table gives, as doubles so that
-// they cannot wrap round; computed from the spec alone, without expanding anything. The
-// same counting rule as SweepPlan's expansion (sweep_plan.hpp): change both together
-// (tests/test_sweep.cpp compares them for grid, zip and lhs).
-double planned_points(const SweepSpec& sweep);
+// Runs (sweep_point_count × replicates) that the [sweep] table gives, as a double so that
+// it cannot wrap round; computed from the spec alone, without expanding anything. The
+// same counting rule as SweepPlan's expansion (sweep_plan.hpp): tests/test_sweep.cpp
+// compares them for every method.
 double planned_runs(const SweepSpec& sweep);
 
 // Bytes the expanded plan and the file header take in memory (both hold a copy of every

@@ -3,11 +3,13 @@
 #include <algorithm>
 #include <cmath>
 #include <numeric>
+#include <stdexcept>
 #include <utility>
 
 #include "core/errors.hpp"
-#include "scenario/param_table.hpp"
 #include "core/random.hpp"
+#include "scenario/param_table.hpp"
+#include "sweep/designs.hpp"
 
 namespace xsector {
 namespace {
@@ -54,31 +56,55 @@ std::vector<std::size_t> lhs_strata(std::uint64_t seed, std::size_t axis, std::s
   return perm;
 }
 
-// Sample i of an axis: uniform inside its stratum, from Stream agent 1 + i, so that each
-// value depends only on (seed, axis, sample) and not on how many draws came before.
-double lhs_value(const SweepAxis& axis, std::uint64_t seed, std::size_t a, std::size_t i, std::size_t stratum,
-                 std::size_t n) {
-  Stream s(seed, a, 1 + i, Purpose::lhs);
-  const double u = (static_cast<double>(stratum) + s.uniform()) / static_cast<double>(n);
-  return axis.low + u * (axis.high - axis.low);
+// The Latin hypercube on the unit cube: u of sample i on axis a lies in stratum perm_a[i],
+// uniform inside it, drawn from Stream agent 1 + i so that each value depends only on
+// (seed, axis, sample) and not on how many draws came before.
+std::vector<UnitPoint> lhs_design(std::size_t samples, std::size_t parameters, std::uint64_t seed) {
+  std::vector<UnitPoint> points(samples, UnitPoint(parameters));
+  for (std::size_t a = 0; a < parameters; ++a) {
+    const std::vector<std::size_t> strata = lhs_strata(seed, a, samples);
+    for (std::size_t i = 0; i < samples; ++i) {
+      Stream s(seed, a, 1 + i, Purpose::lhs);
+      points[i][a] = (static_cast<double>(strata[i]) + s.uniform()) / static_cast<double>(samples);
+    }
+  }
+  return points;
 }
 
-std::vector<Point> lhs_points(const SweepSpec& sweep, const Scenario& scenario) {
-  if (sweep.samples < 1) throw InputError("sweep.samples must be at least 1 for method = \"lhs\"");
-  const auto n = static_cast<std::size_t>(sweep.samples);
-  std::vector<Point> points(n);
-  for (std::size_t a = 0; a < sweep.axes.size(); ++a) {
-    const SweepAxis& axis = sweep.axes[a];
-    // An integer parameter's current value is an int64: round its samples.
-    const bool integer = std::holds_alternative<std::int64_t>(get_parameter(scenario, axis.path));
-    const std::vector<std::size_t> strata = lhs_strata(sweep.seed, a, n);
-    for (std::size_t i = 0; i < n; ++i) {
-      const double x = lhs_value(axis, sweep.seed, a, i, strata[i], n);
-      if (integer)
-        points[i].emplace_back(static_cast<std::int64_t>(std::llround(x)));
+std::vector<UnitPoint> unit_design(const SweepSpec& sweep) {
+  const std::size_t k = sweep.axes.size();
+  switch (sweep.method) {
+    case SweepMethod::lhs: return lhs_design(static_cast<std::size_t>(sweep.samples), k, sweep.seed);
+    case SweepMethod::sobol: return saltelli_design(static_cast<std::size_t>(sweep.samples), k);
+    case SweepMethod::morris:
+      return morris_design(static_cast<std::size_t>(sweep.trajectories), k, static_cast<int>(sweep.levels),
+                           sweep.seed);
+    default: throw std::logic_error("unit_design: not a sampled method");
+  }
+}
+
+// Each unit point turned into values by the axes' distributions: a choice's index picks
+// its value; an integer parameter's number is rounded (half away from zero).
+std::vector<Point> sampled_points(const SweepSpec& sweep, const Scenario& scenario) {
+  const std::int64_t count = sweep.method == SweepMethod::morris ? sweep.trajectories : sweep.samples;
+  if (count < 1) throw InputError("a sampled sweep needs samples (trajectories for morris) of at least 1");
+  std::vector<bool> integer;
+  for (const SweepAxis& axis : sweep.axes)
+    integer.push_back(std::holds_alternative<std::int64_t>(get_parameter(scenario, axis.path)));
+  std::vector<Point> points;
+  for (const UnitPoint& u : unit_design(sweep)) {
+    Point point;
+    for (std::size_t a = 0; a < sweep.axes.size(); ++a) {
+      const SweepAxis& axis = sweep.axes[a];
+      const double x = quantile(axis.distribution, u[a]);
+      if (axis.distribution.kind == DistributionKind::choice)
+        point.push_back(axis.values.at(static_cast<std::size_t>(x)));
+      else if (integer[a])
+        point.emplace_back(static_cast<std::int64_t>(std::llround(x)));
       else
-        points[i].emplace_back(x);
+        point.emplace_back(x);
     }
+    points.push_back(std::move(point));
   }
   return points;
 }
@@ -151,7 +177,9 @@ SweepPlan::SweepPlan(const Scenario& scenario) {
   switch (sweep.method) {
     case SweepMethod::grid: points_ = grid_points(sweep); break;
     case SweepMethod::zip: points_ = zip_points(sweep); break;
-    case SweepMethod::lhs: points_ = lhs_points(sweep, scenario); break;
+    case SweepMethod::lhs:
+    case SweepMethod::sobol:
+    case SweepMethod::morris: points_ = sampled_points(sweep, scenario); break;
   }
   if (points_.empty()) throw InputError(scenario.source + ": the [sweep] table gives no points (zero runs)");
 }

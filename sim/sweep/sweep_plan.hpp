@@ -9,15 +9,22 @@
 //  * grid: the cartesian product of the value lists, the first listed parameter varying
 //    slowest (like nested loops written in file order).
 //  * zip:  the lists read in parallel; point k takes the k-th value of every list.
-//  * lhs:  a Latin hypercube of `samples` points. Each parameter's [low, high] is split
-//    into `samples` equal strata; point i takes, for each parameter, one uniform draw
-//    inside stratum perm[i] of that parameter, where perm is a permutation drawn
-//    independently per parameter. The draws come from Stream(sweep.seed, axis, ·,
-//    Purpose::lhs) (see sweep_plan.cpp), so the design depends on the sweep seed alone,
-//    never on the simulation seed. Integer parameters are rounded to the nearest integer
-//    (half away from zero) after the draw: with fewer integers in the range than samples,
-//    several points share a value and the one-per-stratum property holds only before
-//    rounding.
+//  * lhs, sobol, morris: a design on the unit cube (one u in [0, 1] per parameter; see
+//    sweep/designs.hpp), each u turned into a value by the parameter's distribution
+//    (scenario/distribution.hpp: `[low, high]` is uniform). A choice's u picks one of its
+//    values; an integer parameter's number is rounded to the nearest integer (half away
+//    from zero).
+//  * lhs:  a Latin hypercube of `samples` points. Each parameter's [0, 1) is split into
+//    `samples` equal strata; point i takes, for each parameter, one uniform draw inside
+//    stratum perm[i] of that parameter, where perm is a permutation drawn independently
+//    per parameter. The draws come from Stream(sweep.seed, axis, ·, Purpose::lhs) (see
+//    sweep_plan.cpp), so the design depends on the sweep seed alone, never on the
+//    simulation seed. With fewer integers in a range than samples, several points share
+//    a value and the one-per-stratum property holds only before rounding.
+//  * sobol: Saltelli's design, samples × (k + 2) points [A, B, AB_1 .. AB_k] from the
+//    Sobol' sequence (deterministic: no seed).
+//  * morris: trajectories × (k + 1) points, elementary-effects trajectories on `levels`
+//    levels, from Stream(sweep.seed, trajectory, ·, Purpose::morris).
 //
 // A point's scenario is the base scenario with the point's values applied through
 // set_parameter (so `intervention.K.key` paths work), then validate_scenario.

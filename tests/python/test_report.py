@@ -82,6 +82,8 @@ def test_sweep_report_has_every_plot_and_names_the_run(reports):
     for sector in ("government", "business", "nonprofit"):
         assert f"<th>{sector}</th>" in page
     assert "src=\"http" not in page and "<script" not in page  # self-contained
+    # a grid sweep has neither a sensitivity nor a scenario-discovery section
+    assert "id='sensitivity'" not in page and "id='scenario-discovery'" not in page
 
 
 def test_single_run_report(reports):
@@ -310,9 +312,175 @@ def test_large_lhs_report_shows_ranges_and_distribution(tmp_path, source_dir):
     for fid in ("fig-gap", "fig-distribution", "fig-response-grid"):
         assert f'<figure id="{fid}">' in page
     assert "fig-comparison" not in page
-    assert len(decoded_images(page)) == 5
+    assert len(decoded_images(page)) == 6          # the five above and PRIM's trade-off
     assert "single stochastic run" in page
+    # a sampled sweep of at least 50 points gets scenario discovery, but lhs has no Sobol'/Morris section
+    assert '<figure id="fig-prim">' in page and "id='scenario-discovery'" in page
+    assert "id='sensitivity'" not in page
     ds = xa.open_results(h5)
     grid = xa.plot_response_grid(ds)
     assert len([a for a in grid.axes if a.get_visible()]) == 5
     assert len(xa.plot_response(ds).axes) >= 5  # any number of parameters
+
+
+# --- sampled sweeps: Sobol' indices, Morris screening, PRIM (issue 17) ----------------------
+
+import html as html_lib  # noqa: E402
+import time  # noqa: E402
+
+from xsector_analysis import sensitivity as sa  # noqa: E402
+from xsector_analysis import sensitivity_report  # noqa: E402
+from xsector_analysis.plots import parameter_label  # noqa: E402
+
+SMALL_WORLD = """[simulation]
+years = 1
+seed = 11
+
+[population]
+government = 20
+business = 200
+nonprofit = 60
+provider = 3
+foundation = 2
+"""
+SWEPT = """
+[sweep.parameters]
+"foundation.public_share" = [0.0, 0.5]
+"market.public_bonus" = [0.0, 2.0]
+"foundation.public_channel" = { choices = ["grant", "voucher"] }
+"""
+PATHS = ["foundation.public_share", "market.public_bonus", "foundation.public_channel"]
+NOISE = re.compile(r"([\d.]+)% of the run-to-run variance of the gap is seed noise, not the parameters")
+
+
+def _sampled_sweep(tmp, name, sweep_table):
+    binary = need_binary()
+    h5 = runner.sweep(runner.write_scenario(tmp, name, SMALL_WORLD + sweep_table + SWEPT), tmp / f"{name}.h5",
+                      binary=binary)
+    start = time.perf_counter()
+    proc = report_cli(h5, tmp / f"{name}.html")
+    seconds = time.perf_counter() - start
+    assert proc.returncode == 0, proc.stderr
+    return {"h5": h5, "page": (tmp / f"{name}.html").read_text(encoding="utf-8"), "seconds": seconds}
+
+
+@pytest.fixture(scope="module")
+def sampled(tmp_path_factory):
+    """A Saltelli sweep (N = 16, k = 3: 80 points × 2 replicates) and a Morris sweep
+    (15 trajectories of 4 points × 2 replicates) over two levers and a categorical channel."""
+    tmp = tmp_path_factory.mktemp("sampled")
+    return {"tmp": tmp,
+            "sobol": _sampled_sweep(tmp, "sobol_small", '\n[sweep]\nmethod = "sobol"\nsamples = 16\nreplicates = 2\n'),
+            "morris": _sampled_sweep(tmp, "morris_small", '\n[sweep]\nmethod = "morris"\ntrajectories = 15\n'
+                                                          'levels = 4\nseed = 1\nreplicates = 2\n')}
+
+
+def _rows(page, table_id):
+    """The rows of the table with this id: [[cell html, ...], ...]."""
+    body = re.search(rf"<table id='{table_id}'>(.*?)</table>", page, re.S)
+    assert body, f"no table {table_id}"
+    return [re.findall(r"<td>(.*?)</td>", row) for row in re.findall(r"<tr>(.*?)</tr>", body.group(1))][1:]
+
+
+def _path(cell):
+    return re.search(r"<code>(.*?)</code>", cell).group(1)
+
+
+def _gap_by_point(h5):
+    """Final-year gap per run and its mean per point, computed here from the file."""
+    ds = xa.open_results(h5)
+    gap = np.asarray(xa.final_year(ds, "public_sector_gap").values, dtype=float)
+    point = np.asarray(ds["point"].values)
+    means = np.array([np.nanmean(gap[point == p]) for p in np.unique(point)])
+    return ds, gap, point, means
+
+
+def _noise_share(gap, point):
+    """Pooled within-point variance over the variance of all runs."""
+    dev2 = dof = 0.0
+    for p in np.unique(point):
+        g = gap[(point == p) & np.isfinite(gap)]
+        dev2 += ((g - g.mean()) ** 2).sum() if g.size else 0.0
+        dof += max(g.size - 1, 0)
+    return (dev2 / dof) / np.nanvar(gap, ddof=1)
+
+
+def _check_noise_sentence(page, gap, point):
+    found = NOISE.findall(page)
+    assert len(found) == 1, found
+    assert abs(float(found[0]) - 100.0 * _noise_share(gap, point)) <= 0.51
+
+
+def test_sobol_report_ranks_parameters_as_sobol_indices_does(sampled):
+    page, h5 = sampled["sobol"]["page"], sampled["sobol"]["h5"]
+    assert "<h2 id='sensitivity'>Which parameters drive the public sector gap</h2>" in page
+    assert '<figure id="fig-sobol">' in page
+    assert "ST near 0</strong>: the parameter can be fixed anywhere in its range" in page and "ST − S1" in page
+    assert f"{sensitivity_report.RESAMPLES} resamples" in page
+    rows = _rows(page, "sobol-table")
+    ds, gap, point, _ = _gap_by_point(h5)
+    # independently: the estimator on the same file, ranked here by its ST
+    table = sa.sobol_indices(ds, "public_sector_gap", resamples=sensitivity_report.RESAMPLES,
+                             seed=sensitivity_report.SEED)
+    table = table.sort_values("ST", ascending=False, kind="stable")
+    assert [_path(r[0]) for r in rows] == list(table["path"])
+    assert sorted(table["path"]) == sorted(PATHS)
+    for row, (_, t) in zip(rows, table.iterrows()):
+        assert html_lib.escape(parameter_label(t["path"])) in row[0]             # a label for people
+        assert row[1] == f"{t['S1']:.2f}".replace("-0.00", "0.00")
+        assert row[3] == f"{t['ST']:.2f}".replace("-0.00", "0.00")
+        assert row[4] == f"{t['ST_lower']:.2f} – {t['ST_upper']:.2f}".replace("-0.00", "0.00")
+    _check_noise_sentence(page, gap, point)
+    assert len(decoded_images(page)) == 7  # gap, support, capacity, distribution, response grid, sobol, prim
+
+
+def test_sobol_report_of_a_cut_short_sweep_says_so(sampled):
+    tmp = sampled["tmp"]
+    cut = tmp / "sobol_cut.h5"
+    shutil.copy(sampled["sobol"]["h5"], cut)
+    with h5py.File(cut, "r+") as f:
+        done = np.asarray(f["done"][()])
+        done[-30:] = 0                      # the last runs (the AB_3 block) never finished
+        f["done"][...] = done
+    proc = report_cli(cut, tmp / "sobol_cut.html")
+    assert proc.returncode == 0, proc.stderr
+    page = (tmp / "sobol_cut.html").read_text(encoding="utf-8")
+    assert "<h2 id='sensitivity'>" in page and "The design is incomplete" in page
+    assert "65 of its 80 points have a finished run (130 of 160 runs finished)" in page
+    assert '<figure id="fig-sobol">' not in page and "sobol-table" not in page
+
+
+def test_morris_report_ranks_parameters_by_mu_star(sampled):
+    page, h5 = sampled["morris"]["page"], sampled["morris"]["h5"]
+    assert "<h2 id='sensitivity'>Which parameters drive the public sector gap</h2>" in page
+    assert '<figure id="fig-morris">' in page and "μ*" in page
+    ds, gap, point, _ = _gap_by_point(h5)
+    table = sa.morris(ds, "public_sector_gap", resamples=10).sort_values("mu_star", ascending=False, kind="stable")
+    rows = _rows(page, "morris-table")
+    assert [_path(r[0]) for r in rows] == list(table["path"])
+    assert [r[1] for r in rows] == [xa.format_value(v) for v in table["mu_star"]]
+    _check_noise_sentence(page, gap, point)
+    assert '<figure id="fig-prim">' in page   # 60 points: scenario discovery too
+
+
+def test_prim_finds_where_the_gap_is_small(sampled):
+    page, h5 = sampled["sobol"]["page"], sampled["sobol"]["h5"]
+    assert "<h2 id='scenario-discovery'>" in page and '<figure id="fig-prim">' in page
+    ds, _, _, means = _gap_by_point(h5)
+    threshold = np.percentile(means[np.isfinite(means)], 25)
+    assert f"<strong class='prim-threshold'>gap &lt; {xa.format_value(threshold)}</strong>" in page
+    result = sa.prim(ds, "public_sector_gap", threshold, interest="below", min_density=0.8)
+    assert f"<strong>{result.coverage:.0%} of the cases of interest (coverage)</strong>" in page
+    assert f"<strong>{result.density:.0%} of its points are cases (density)</strong>" in page
+    restricted = [xa.swept_parameters(ds)[n] for n in result.box.index if result.box.loc[n, "restricted"]]
+    rows = _rows(page, "prim-box") if restricted else []
+    assert [_path(r[0]) for r in rows] == restricted
+    for row in rows:
+        if _path(row[0]) == "foundation.public_channel":    # choices by name, not their index
+            assert "<code>grant</code>, <code>voucher</code>" == row[1]
+            assert re.fullmatch(r"<code>(grant|voucher)</code>", row[2])
+
+
+def test_sampled_reports_take_seconds(sampled):
+    for name in ("sobol", "morris"):
+        assert sampled[name]["seconds"] < 60, (name, sampled[name]["seconds"])
