@@ -13,6 +13,10 @@ The years in which an intervention is active are shaded (grey; artists with gid
 Sample size: bands and bars are 95% Student t intervals of the mean over replicates and
 are drawn only where there are n ≥ 2 replicates; the title then says n. With a single
 replicate (one stochastic run) no interval is drawn and the title says so.
+
+Sensitivity figures take the tables of sensitivity.py: `plot_sobol` (S1 and ST bars with
+intervals, ranked by ST), `plot_morris` (μ* and σ), `plot_prim_tradeoff` (a PRIM peeling
+trajectory); swept parameters are named by `parameter_label`.
 """
 from __future__ import annotations
 
@@ -119,6 +123,24 @@ def _finish_time_axis(ax, x) -> None:
     ax.xaxis.set_major_locator(MaxNLocator(integer=True, nbins=12))
 
 
+def _point_means(values, point_of_run, wanted) -> np.ndarray:
+    """[len(wanted), ...]: the mean over each wanted point's runs, NaNs ignored (NaN where a
+    point has no finite value). One pass over the runs, for sweeps of many points."""
+    wanted = np.asarray(wanted)
+    order = np.argsort(wanted, kind="stable")
+    slot = np.minimum(np.searchsorted(wanted, point_of_run, sorter=order), wanted.size - 1)
+    slot = order[slot]                              # index into `wanted` (or a miss, checked next)
+    mine = wanted[slot] == point_of_run
+    v = values[mine]
+    finite = np.isfinite(v)
+    sums = np.zeros((wanted.size,) + values.shape[1:])
+    counts = np.zeros_like(sums)
+    np.add.at(sums, slot[mine], np.where(finite, v, 0.0))
+    np.add.at(counts, slot[mine], finite)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(counts > 0, sums / counts, np.nan)
+
+
 def plot_gap(ds: xr.Dataset, metric: str = "public_sector_gap", points=None, time: str = "year") -> Figure:
     """A metric over time (default the public sector gap, yearly). Up to ten sweep points:
     one line per point, the mean over its replicates, with a band for the 95% interval when
@@ -148,7 +170,7 @@ def plot_gap(ds: xr.Dataset, metric: str = "public_sector_gap", points=None, tim
         else:
             detail = SINGLE_RUN if len(wanted) == 1 else "one stochastic run per point, no interval"
     else:
-        per_point = np.vstack([np.nanmean(values[point_of_run == p], axis=0) for p in wanted])
+        per_point = _point_means(values, point_of_run, wanted)
         with np.errstate(invalid="ignore"):
             q10, q50, q90 = np.nanpercentile(per_point, [10, 50, 90], axis=0)
         ax.fill_between(x, q10, q90, color="#1b6ca8", alpha=0.2, lw=0, label="10th–90th percentile of points")
@@ -416,4 +438,153 @@ def plot_comparison(results, metric: str = "public_sector_gap", sector=None, lab
     else:
         detail = "mean; 95% interval only where n ≥ 2"
     ax.set_title(f"Final-year {what} by scenario\n({detail})", fontsize=10)
+    return fig
+
+
+# --- sensitivity analysis and scenario discovery (sensitivity.py) ---------------------------
+
+# What a swept parameter is called where people read it (the dotted path stays beside it in
+# tables). Parameters not listed get their path in words (`parameter_label`).
+PARAMETER_LABELS = {
+    "foundation.public_share": "foundations' share of capacity money to the public sector",
+    "foundation.public_channel": "how foundation money reaches the public sector",
+    "foundation.giving_median": "median annual foundation giving",
+    "foundation.capacity_share": "foundations' share of giving to capacity building",
+    "foundation.voucher_rate": "share of the price paid by the voucher pool",
+    "sector.government.support_share": "government budget share for collaboration support",
+    "sector.government.carryover": "unspent government support funds carry over",
+    "market.public_bonus": "providers' preference for government clients",
+    "market.gain": "capacity gain of a support engagement",
+    "diffusion.q": "toolkit imitation rate",
+    "diffusion.capacity_gain": "capacity gained by adopting the toolkit",
+    "collab.beta_support": "effect of bought support on passing a stage",
+    "collab.beta_capacity": "effect of capacity on passing a stage",
+    "collab.beta_compliance": "penalty of compliance on passing a stage",
+    "network.homophily": "network homophily",
+    "provider.price_median": "median price of a support engagement",
+}
+
+
+def parameter_label(path: str) -> str:
+    """A swept parameter's name for people: PARAMETER_LABELS, else its dotted path in words
+    ("sector.business.support_share" → "business support share")."""
+    path = str(path)
+    if path in PARAMETER_LABELS:
+        return PARAMETER_LABELS[path]
+    parts = path.split(".")
+    if parts[0] == "sector" and len(parts) > 2:
+        parts = parts[1:]
+    return " ".join(p.replace("_", " ") for p in parts)
+
+
+def _tick_label(path: str, width: int = 34) -> str:
+    return textwrap.fill(parameter_label(path), width) + f"\n({path})"
+
+
+def _xerr(value, lower, upper) -> np.ndarray:
+    """Error bar lengths (2, n) from interval bounds; a percentile-bootstrap bound can lie on
+    the wrong side of the estimate, so lengths are clipped at 0 (and NaN drawn as 0)."""
+    value, lower, upper = (np.asarray(a, dtype=float) for a in (value, lower, upper))
+    err = np.vstack([value - lower, upper - value])
+    return np.clip(np.nan_to_num(err, nan=0.0), 0.0, None)
+
+
+SOBOL_AXIS = (-0.5, 1.5)  # the widest x range of plot_sobol
+
+
+def plot_sobol(table, metric_label: str = "final-year public sector gap") -> Figure:
+    """Horizontal bars of first-order (S1) and total (ST) Sobol' indices with their
+    intervals, one pair per parameter, ranked by ST (largest on top), from the table of
+    `sensitivity.sobol_indices` (its `path` column names the parameters)."""
+    table = table.sort_values("ST", ascending=False, kind="stable")
+    k = len(table)
+    paths = list(table["path"]) if "path" in table else [str(i) for i in table.index]
+    fig = _figure(width=7.6, height=1.6 + 0.62 * k)
+    ax = fig.add_subplot()
+    pos = np.arange(k)
+    h = 0.38
+    for col, offset, color, name in (("ST", -h / 2, "#1b6ca8", "total (ST): alone and in interactions"),
+                                     ("S1", h / 2, "#e07b39", "first order (S1): alone")):
+        ax.barh(pos + offset, table[col], height=h, color=color, alpha=0.85, label=name)
+        ax.errorbar(table[col], pos + offset, xerr=_xerr(table[col], table[f"{col}_lower"], table[f"{col}_upper"]),
+                    fmt="none", ecolor="0.15", capsize=3, lw=1)
+    ax.axvline(0.0, color="0.3", lw=0.8)
+    ax.set_yticks(pos, [_tick_label(p) for p in paths], fontsize=8)
+    ax.invert_yaxis()
+    # An index lies in [0, 1]; noisy estimates and their intervals can stray far outside it:
+    # the axis stops at SOBOL_AXIS and longer error bars run off its edge.
+    lo = min(0.0, float(np.nanmin(table[["S1_lower", "ST_lower"]].to_numpy(), initial=0.0)))
+    hi = max(1.0, float(np.nanmax(table[["S1_upper", "ST_upper"]].to_numpy(), initial=1.0)))
+    ax.set_xlim(max(lo, SOBOL_AXIS[0]) - 0.02, min(hi, SOBOL_AXIS[1]) + 0.02)
+    ax.set_xlabel(f"share of the variance of the {metric_label}")
+    level = table.attrs.get("level", 0.95)
+    ax.set_title(f"Sobol' indices of the {metric_label}, ranked by ST\n"
+                 f"(bars: {level:.0%} bootstrap interval, {table.attrs.get('resamples', '?')} resamples "
+                 f"over N = {table.attrs.get('N', '?')} rows)", fontsize=10)
+    # Ranked by ST, the bottom right is where the bars are shortest.
+    ax.legend(fontsize=8, loc="lower right")
+    return fig
+
+
+def plot_morris(table, metric_label: str = "final-year public sector gap", noise_level=None) -> Figure:
+    """Morris screening from the table of `sensitivity.morris`: left, μ* and σ per parameter
+    with their intervals, ranked by μ*; right, σ against μ* (a parameter far right matters,
+    one high up acts non-linearly or through interactions). `noise_level`: the μ* that seed
+    noise alone would give a parameter without effect, drawn as a dashed line."""
+    table = table.sort_values("mu_star", ascending=False, kind="stable")
+    k = len(table)
+    paths = list(table["path"]) if "path" in table else [str(i) for i in table.index]
+    fig = _figure(width=10.0, height=1.6 + 0.62 * k)
+    left, right = fig.subplots(1, 2, width_ratios=[1.5, 1.0])
+    pos = np.arange(k)
+    h = 0.38
+    for col, offset, color, name in (("mu_star", -h / 2, "#1b6ca8", "μ*: mean |elementary effect|"),
+                                     ("sigma", h / 2, "#7f7f7f", "σ: spread of the effects")):
+        left.barh(pos + offset, table[col], height=h, color=color, alpha=0.85, label=name)
+        left.errorbar(table[col], pos + offset, xerr=_xerr(table[col], table[f"{col}_lower"], table[f"{col}_upper"]),
+                      fmt="none", ecolor="0.15", capsize=3, lw=1)
+    if noise_level is not None and np.isfinite(noise_level):
+        left.axvline(noise_level, color="#c0392b", ls="--", lw=1, label="μ* of seed noise alone")
+    left.set_yticks(pos, [f"{k_ + 1}. " + _tick_label(p, 28) for k_, p in enumerate(paths)], fontsize=8)
+    left.invert_yaxis()
+    left.set_xlabel(f"change of the {metric_label}\nover the parameter's whole range")
+    left.legend(fontsize=7, loc="lower right")
+    right.scatter(table["mu_star"], table["sigma"], color="#1b6ca8", zorder=3)
+    for k_ in range(k):  # numbered as in the ranking on the left
+        right.annotate(str(k_ + 1), (table["mu_star"].iloc[k_], table["sigma"].iloc[k_]), fontsize=8,
+                       xytext=(4, 3), textcoords="offset points")
+    top = float(np.nanmax(np.r_[table["mu_star"].to_numpy(), table["sigma"].to_numpy(), 0.0]))
+    top = 1.12 * top if top > 0 else 1.0
+    right.plot([0, top], [0, top], color="0.6", lw=0.8, ls=":", label="σ = μ*")
+    right.set_xlim(0, top)
+    right.set_ylim(0, top)
+    right.set_xlabel("μ* (numbers: rank on the left)")
+    right.set_ylabel("σ")
+    right.legend(fontsize=7, loc="upper left")
+    fig.suptitle(f"Morris elementary effects on the {metric_label}, ranked by μ* (r = {table.attrs.get('r', '?')} "
+                 f"trajectories; bars: {table.attrs.get('level', 0.95):.0%} bootstrap interval)", fontsize=10)
+    return fig
+
+
+def plot_prim_tradeoff(result) -> Figure:
+    """The coverage–density trade-off of a PRIM peeling trajectory (`sensitivity.prim`):
+    each box of the trajectory (from the whole sweep, right, to the smallest box, left) and
+    the chosen box marked."""
+    traj = result.trajectory
+    fig = _figure(width=6.6, height=4.2)
+    ax = fig.add_subplot()
+    ax.plot(traj["coverage"], traj["density"], color="0.6", lw=1, zorder=1)
+    points = ax.scatter(traj["coverage"], traj["density"], c=traj["mass"], cmap="viridis", s=18, zorder=2)
+    fig.colorbar(points, ax=ax, label="mass (share of the sweep's points in the box)")
+    ax.scatter([result.coverage], [result.density], s=160, facecolors="none", edgecolors="#c0392b", lw=2, zorder=3,
+               label=f"chosen box (step {result.chosen}): coverage {result.coverage:.0%}, "
+                     f"density {result.density:.0%}")
+    ax.axhline(float(traj["density"].iloc[0]), color="0.4", ls="--", lw=0.8,
+               label=f"density of the whole sweep ({float(traj['density'].iloc[0]):.0%})")
+    ax.set_xlim(0, 1.02)
+    ax.set_ylim(0, 1.02)
+    ax.set_xlabel("coverage: share of all cases of interest inside the box")
+    ax.set_ylabel("density: share of the box's points\nthat are cases of interest")
+    ax.set_title(f"PRIM peeling trajectory ({len(traj)} boxes, α = {result.alpha:g} peeled per step)", fontsize=10)
+    ax.legend(fontsize=8, loc="lower left")
     return fig

@@ -1,4 +1,7 @@
-"""A self-contained HTML report of one results file (images embedded as base64 PNG)."""
+"""A self-contained HTML report of one results file (images embedded as base64 PNG).
+
+Sampled sweeps (lhs, sobol, morris) also get the sections of sensitivity_report.py: Sobol'
+indices or Morris effects of the final-year gap, and PRIM's boxes where the gap is small."""
 from __future__ import annotations
 
 import base64
@@ -241,7 +244,8 @@ def build_report(path, out=None, title=None, time: str = "year") -> str:
 
     gap_names = ["public_sector_gap", "public_support_share", "public_participation_share", "public_support_ratio"]
     gap_names = [g for g in gap_names if g in ds]
-    gaps = {g: np.asarray(final_year(ds, g).values, dtype=float) for g in gap_names}
+    final_gaps = {g: final_year(ds, g) for g in gap_names}
+    gaps = {g: np.asarray(da.values, dtype=float) for g, da in final_gaps.items()}
     gap_headers = [human_label(g) for g in gap_names]
     if large:
         rows = []
@@ -292,6 +296,10 @@ def build_report(path, out=None, title=None, time: str = "year") -> str:
                           + _table([first_col, "runs", "final-year gap, mean [95% interval] (value if 1 run)"], rows))
         response = "<h2>Response to each swept parameter</h2>" + "".join(blocks)
 
+    # Sampled sweeps: which parameters drive the gap (sobol, morris) and where it is small (PRIM).
+    from .sensitivity_report import sensitivity_sections  # here: that module imports this one's helpers
+    sensitivity = sensitivity_sections(ds, info, final_gaps.get("public_sector_gap"))
+
     toml = html.escape(str(ds.attrs.get("scenario_toml", "")))
     prov_keys = ["format_version", "program_version", "kind", "scenario_digest", "threads", "start_time", "end_time",
                  "command_line", "source_path"]
@@ -312,6 +320,7 @@ seed {html.escape(str(info.seed))} · xsector {html.escape(info.program_version)
 {HOW_TO_READ.format(time_text=YEARLY_TEXT if time == "year" else TICK_TEXT)}
 <h2>Figures</h2>
 {''.join(sections)}
+{sensitivity}
 <h2>Final-year values</h2>
 {gap_table}
 <p>Per client sector ({'mean [95% interval] over replicates' if info.replicates > 1 else 'single stochastic run, no interval'}; flows are totals over the year, money in US dollars):</p>
