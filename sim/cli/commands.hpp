@@ -29,6 +29,14 @@ struct SweepOptions {
   std::string shard;  // "K/N": runs K, K+N, K+2N, ... into their own file
 };
 
+struct CompareOptions {
+  CommonOptions common;
+  std::vector<std::string> scenarios;  // the first is the base
+  std::string output;
+  bool force = false;
+  long long replicates = 20;  // paired replicates per arm
+};
+
 struct MergeOptions {
   std::string output;
   std::vector<std::string> parts;
@@ -38,6 +46,7 @@ struct MergeOptions {
 int run_command(const RunOptions& options);
 int sweep_command(const SweepOptions& options);
 int merge_command(const MergeOptions& options);
+int compare_command(const CompareOptions& options);
 int validate_command(const std::string& scenario, const std::vector<std::string>& overrides, bool quiet);
 int info_command(const std::string& path);
 int params_command(bool markdown);

@@ -85,6 +85,19 @@ int main(int argc, char** argv) {
   sweep_cmd->add_option("--shard", sweep.shard, "K/N: run every N-th run starting at K into its own file");
   add_common(sweep_cmd, sweep.common);
 
+  CompareOptions compare;
+  auto* compare_cmd = app.add_subcommand(
+      "compare", "Run scenarios side by side with paired replicates and print each one's difference from the first");
+  compare_cmd->add_option("scenarios", compare.scenarios, "Scenario files: the base first, then each arm")
+      ->required()
+      ->check(CLI::ExistingFile);
+  compare_cmd->add_option("-o,--output", compare.output, "Output file (default: comparison.h5)");
+  compare_cmd->add_option("--replicates", compare.replicates,
+                          "Paired replicates per arm: replicate r of every arm has the same seed (default 20)")
+      ->check(CLI::Range(1LL, 100000LL));
+  compare_cmd->add_flag("--force", compare.force, "Overwrite an existing output file");
+  add_common(compare_cmd, compare.common);
+
   MergeOptions merge;
   auto* merge_cmd = app.add_subcommand("merge", "Combine shard files of one sweep into one file");
   merge_cmd->add_option("output", merge.output, "Merged output file")->required();
@@ -127,11 +140,13 @@ int main(int argc, char** argv) {
   }
   run.common.command_line = joined_command_line(argc, argv);
   sweep.common.command_line = run.common.command_line;
+  compare.common.command_line = run.common.command_line;
 
   try {
     if (*run_cmd) return run_command(run);
     if (*sweep_cmd) return sweep_command(sweep);
     if (*merge_cmd) return merge_command(merge);
+    if (*compare_cmd) return compare_command(compare);
     if (*validate_cmd) return validate_command(validate_file, validate_common.overrides, validate_common.quiet);
     if (*info_cmd) return info_command(info_file);
     if (*params_cmd) return params_command(markdown);

@@ -20,12 +20,35 @@ double sum(const std::array<double, kClientSectorCount>& a) {
   return s;
 }
 
-// The run's public sector gap (MODEL.md 8) over the final year's totals.
-double gap_of(const FinalYear& y) {
-  return share(y.participation[0], sum(y.participation)) - share(y.spending[0], sum(y.spending));
-}
-
 }  // namespace
+
+double participation_share(const FinalYear& y, int sector) {
+  return share(y.participation[sector], sum(y.participation));
+}
+double spending_share(const FinalYear& y, int sector) { return share(y.spending[sector], sum(y.spending)); }
+double gap_of(const FinalYear& y) { return participation_share(y, 0) - spending_share(y, 0); }
+
+MeanInterval mean_interval(const std::vector<double>& values) {
+  MeanInterval out;
+  double total = 0;
+  for (double x : values)
+    if (std::isfinite(x)) total += x, ++out.n;
+  if (out.n == 0) return {kNaN, kNaN, kNaN, 0};
+  const double n = static_cast<double>(out.n);
+  out.mean = total / n;
+  if (out.n < 2) {
+    out.lower = out.upper = kNaN;
+    return out;
+  }
+  double squares = 0;  // about the mean, in a second pass: no cancellation
+  for (double x : values)
+    if (std::isfinite(x)) squares += (x - out.mean) * (x - out.mean);
+  const double t = boost::math::quantile(boost::math::students_t(n - 1), 0.975);
+  const double half = t * std::sqrt(squares / (n - 1) / n);
+  out.lower = out.mean - half;
+  out.upper = out.mean + half;
+  return out;
+}
 
 FinalYear final_year_of(const RunSeries& s, std::int64_t ticks_per_year) {
   FinalYear y;
@@ -70,34 +93,22 @@ void print_final_year_summary(const std::vector<FinalYear>& runs, std::ostream& 
   }
   // The gap of each run, then their mean and Student-t interval: the spread between
   // replicates is what tells a real effect from one run's luck.
-  double gap_sum = 0, gap_sq = 0;
-  std::size_t finite = 0;
-  for (const FinalYear& y : runs) {
-    const double g = gap_of(y);
-    if (std::isnan(g)) continue;
-    gap_sum += g;
-    gap_sq += g * g;
-    ++finite;
-  }
-  if (finite == 0) {
+  std::vector<double> gaps;
+  for (const FinalYear& y : runs) gaps.push_back(gap_of(y));
+  const MeanInterval gap = mean_interval(gaps);
+  if (gap.n == 0) {
     out << "public sector gap: undefined (no support spending or no participation in the final year)\n";
   } else if (runs.size() == 1) {
     std::snprintf(line, sizeof line,
                   "public sector gap (participation share - support share): %+.4f: a single stochastic run, "
                   "no interval (add --replicates 20 for one)\n",
-                  gap_sum);
+                  gap.mean);
     out << line;
   } else {
-    const double m = gap_sum / static_cast<double>(finite);
-    const double var = finite > 1 ? (gap_sq - static_cast<double>(finite) * m * m) / static_cast<double>(finite - 1) : 0;
-    const double t = finite > 1 ? boost::math::quantile(
-                                      boost::math::students_t(static_cast<double>(finite - 1)), 0.975)
-                                : kNaN;
-    const double half = t * std::sqrt(std::max(var, 0.0) / static_cast<double>(finite));
     std::snprintf(line, sizeof line,
                   "public sector gap (participation share - support share): mean %+.4f, 95%% interval "
                   "[%+.4f, %+.4f] (Student t, n = %zu replicates)\n",
-                  m, m - half, m + half, finite);
+                  gap.mean, gap.lower, gap.upper, gap.n);
     out << line;
   }
 }

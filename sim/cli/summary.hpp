@@ -17,6 +17,21 @@ struct FinalYear {
 };
 FinalYear final_year_of(const RunSeries& series, std::int64_t ticks_per_year);
 
+// Shares of the client sectors' totals in a final year (NaN when the total is 0), and the
+// public sector gap (MODEL.md 8): the government's participation share minus its share of
+// support spending.
+double participation_share(const FinalYear& year, int sector);
+double spending_share(const FinalYear& year, int sector);
+double gap_of(const FinalYear& year);
+
+// Mean and 95% Student-t interval of the finite values; with fewer than two, the interval
+// is NaN (a single run has none).
+struct MeanInterval {
+  double mean = 0, lower = 0, upper = 0;
+  std::size_t n = 0;
+};
+MeanInterval mean_interval(const std::vector<double>& values);
+
 void print_final_year_summary(const std::vector<FinalYear>& replicates, std::ostream& out);
 
 }  // namespace xsector

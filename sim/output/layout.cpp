@@ -50,6 +50,11 @@ void write_root_attributes(Path path, hid_t file, const FileHeader& header) {
   write_int_attribute(path, file, "ticks_per_year", header.ticks_per_year, H5T_STD_I64LE);
   write_strings_attribute(path, file, "swept_parameters", header.swept_paths);
   write_strings_attribute(path, file, "sbm_capped_blocks", header.sbm_capped_blocks);
+  if (!header.arm_names.empty()) {  // only in a comparison's file
+    write_strings_attribute(path, file, "arms", header.arm_names);
+    write_strings_attribute(path, file, "arm_scenarios", header.arm_scenarios);
+    write_strings_attribute(path, file, "arm_parameters", header.arm_parameters);
+  }
   // Only in a shard's file, so that a file says which runs it was meant to hold.
   if (!header.shard.empty()) write_string_attribute(path, file, "shard", header.shard);
 }

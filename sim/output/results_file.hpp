@@ -29,7 +29,7 @@ struct RunCoordinates {
 };
 
 struct FileHeader {
-  std::string kind = "run";  // "run" or "sweep"
+  std::string kind = "run";  // "run", "sweep" or "comparison"
   std::string program_version, scenario_name, scenario_toml, resolved_parameters, scenario_digest;
   std::vector<std::string> overrides;
   std::string command_line, start_time;
@@ -41,6 +41,9 @@ struct FileHeader {
   // Block pairs of the generated network whose tie probability is capped at 1, so that
   // degrees fall short of network.mean_degree (MODEL.md 5), described; empty when none.
   std::vector<std::string> sbm_capped_blocks;
+  // A comparison's arms (`xsector compare`), in order: name (the swept value of "arm"), the
+  // scenario file's text, and its parameters after overrides. Empty for runs and sweeps.
+  std::vector<std::string> arm_names, arm_scenarios, arm_parameters;
 };
 
 // Per-agent final state (MODEL.md 8, `output.snapshots`), written to group /snapshot.

@@ -131,6 +131,11 @@ FileHeader read_header(Path path, hid_t file) {
   header.shard = read_optional_string_attribute(path, file, "shard");
   if (has_attribute(file, "sbm_capped_blocks"))  // absent in files of earlier versions
     header.sbm_capped_blocks = read_strings_attribute(path, file, "sbm_capped_blocks");
+  if (has_attribute(file, "arms")) {  // a comparison's file only
+    header.arm_names = read_strings_attribute(path, file, "arms");
+    header.arm_scenarios = read_strings_attribute(path, file, "arm_scenarios");
+    header.arm_parameters = read_strings_attribute(path, file, "arm_parameters");
+  }
 
   const std::size_t runs = dimension_length(path, file, kRunDim);
   header.ticks = static_cast<std::int64_t>(dimension_length(path, file, kTickDim));
