@@ -7,12 +7,12 @@
 build/sim/xsector). Prints the markdown table pasted into scenarios/README.md.
 
 What it does: every scenarios/*.toml with [[intervention]] tables and no [sweep] table
-(and not us_national.toml) is an intervention scenario on the baseline region. Each of
-them, and scenarios/baseline.toml, is run as a sweep of one point with R replicates
-(`xsector sweep` on the file plus `[sweep] replicates = R`). Replicate r of every scenario
-gets the same run seed (derived from the scenario seed 1, point 0 and r), so the same
-network and initial state, and the same draws until the intervention starts: the
-comparison uses common random numbers. Per replicate, the final-year indicators are
+(and not us_national.toml) is an intervention scenario on the baseline region. All of
+them are arms of one `xsector compare scenarios/baseline.toml ... --replicates R` (which
+prints the same comparison for the terminal; this script makes the markdown table).
+Replicate r of every scenario gets the same run seed (derived from the scenario seed 1,
+point 0 and r), so the same network and initial state, and the same draws until the
+intervention starts: the comparison uses common random numbers. Per replicate, the final-year indicators are
 computed from the final year's totals (xsector_analysis.final_year: government share of
 support spending and of collaboration participation summed over the year's ticks;
 gap = participation share - support share). The table gives the mean over replicates and,
@@ -57,16 +57,19 @@ def intervention_scenarios() -> list[Path]:
     return out
 
 
-def run_replicates(binary: str, scenario: Path, replicates: int, workdir: Path) -> dict[str, np.ndarray]:
-    """Final-year indicators per replicate (ordered by replicate index)."""
-    sweep_toml = workdir / f"{scenario.stem}.toml"
-    sweep_toml.write_text(scenario.read_text() + f"\n\n[sweep]\nreplicates = {replicates}\n")
-    h5 = workdir / f"{scenario.stem}.h5"
-    subprocess.run([binary, "sweep", str(sweep_toml), "-o", str(h5), "--force", "--quiet"], check=True)
+def run_comparison(binary: str, scenarios: list[Path], replicates: int, workdir: Path) -> dict[str, dict]:
+    """{arm name: final-year indicators per replicate (ordered by replicate)}, baseline first."""
+    h5 = workdir / "effects.h5"
+    subprocess.run([binary, "compare", str(HERE / "baseline.toml"), *map(str, scenarios), "--replicates",
+                    str(replicates), "-o", str(h5), "--force", "--quiet"], check=True)
     ds = xa.open_results(h5)
-    order = np.argsort(np.asarray(ds["replicate"].values))
-    out = {m: np.asarray(xa.final_year(ds, m).values, dtype=float)[order] for m in METRICS}
-    out["years"] = int(ds.sizes["tick"] // xa.ticks_per_year(ds))
+    years = int(ds.sizes["tick"] // xa.ticks_per_year(ds))
+    out = {}
+    for name in dict.fromkeys(str(a) for a in ds["arm"].values):
+        arm = ds.isel(run=np.flatnonzero(np.asarray(ds["arm"].values) == name))
+        order = np.argsort(np.asarray(arm["replicate"].values))
+        out[name] = {m: np.asarray(xa.final_year(arm, m).values, dtype=float)[order] for m in METRICS}
+        out[name]["years"] = years
     ds.close()
     return out
 
@@ -80,15 +83,15 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description="Intervention effects on the final-year public sector gap")
     ap.add_argument("--xsector", help="the xsector binary")
     ap.add_argument("--replicates", type=int, default=20)
-    ap.add_argument("--keep", help="keep the sweep files and results in this folder")
+    ap.add_argument("--keep", help="keep the comparison's results file in this folder")
     args = ap.parse_args(argv)
     binary = find_binary(args.xsector)
     scenarios = intervention_scenarios()
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(args.keep) if args.keep else Path(tmp)
         workdir.mkdir(parents=True, exist_ok=True)
-        base = run_replicates(binary, HERE / "baseline.toml", args.replicates, workdir)
-        results = {s.stem: run_replicates(binary, s, args.replicates, workdir) for s in scenarios}
+        results = run_comparison(binary, scenarios, args.replicates, workdir)
+    base = results.pop("baseline")
     r = args.replicates
     print(f"Final year (year {base['years'] - 1}) of {base['years']}-year runs, {r} replicates per scenario "
           f"(common random numbers: replicate k of every scenario has the same seed). Gap = government share "

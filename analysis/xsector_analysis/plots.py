@@ -30,8 +30,8 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from .io import swept_parameters, ticks_per_year
-from .summary import (binned_means, compare, final_year, human_label, human_units, interval, intervals_along,
-                      intervention_windows, point_label, yearly)
+from .summary import (DELTA_METRICS, arm_details, binned_means, compare, final_year, human_label, human_units,
+                      interval, intervals_along, intervention_windows, is_comparison, point_label, yearly)
 
 SECTOR_COLORS = {"government": "#1b6ca8", "business": "#e07b39", "nonprofit": "#3a9d5d"}
 MAX_LEGEND = 10
@@ -116,6 +116,48 @@ def shade_interventions(ax, ds: xr.Dataset) -> list:
     return patches
 
 
+def _arm_windows(ds: xr.Dataset, colors: dict):
+    """(common spans, [(arm details, its own spans, their kinds)]) for the arms in `colors`:
+    windows every drawn arm has, and per arm the windows that not every arm has."""
+    details = [d for d in arm_details(ds) if d["point"] in colors]
+    keys = [{(w["type"], w["start"], w["end"]) for w in d["interventions"] if w["end"] > w["start"]}
+            for d in details]
+    common = set.intersection(*keys) if keys else set()
+    own = [(d, sorted({(a, b) for _, a, b in k - common}), sorted({t.replace("_", " ") for t, _, _ in k - common}))
+           for d, k in zip(details, keys)]
+    return sorted({(a, b) for _, a, b in common}), [o for o in own if o[1]]
+
+
+STRIP = 0.035  # height of an arm's window strip, as a fraction of the axes
+
+
+def shade_arm_interventions(ax, ds: xr.Dataset, colors: dict) -> list:
+    """For a comparison file: intervention windows that every drawn arm shares are shaded
+    grey (as `shade_interventions`); a window only some arms have is shaded lightly in each
+    such arm's colour, with a strip of that colour along the top of the axes (one row per
+    arm) so overlapping windows of different arms stay apart. colors: {point: colour} of the
+    arms drawn. Returns the patches (gid "intervention-window")."""
+    common, own = _arm_windows(ds, colors)
+    patches = []
+    for k, (start, end) in enumerate(common):
+        patch = ax.axvspan(start, end, color="0.55", alpha=0.13, lw=0, zorder=0,
+                           label="intervention active (every arm)" if k == 0 else None)
+        patch.set_gid(WINDOW_GID)
+        patches.append(patch)
+    for row, (d, spans, kinds) in enumerate(own):
+        color = colors[d["point"]]
+        for j, (start, end) in enumerate(spans):
+            veil = ax.axvspan(start, end, color=color, alpha=0.05, lw=0, zorder=0)
+            strip = ax.axvspan(start, end, ymin=1 - STRIP * (row + 1), ymax=1 - STRIP * row, color=color,
+                               alpha=0.6, lw=0, zorder=1,
+                               label=textwrap.shorten(f"{d['name']}: {', '.join(kinds)} active", 60) if j == 0
+                               else None)
+            for patch in (veil, strip):
+                patch.set_gid(WINDOW_GID)
+                patches.append(patch)
+    return patches
+
+
 def _finish_time_axis(ax, x) -> None:
     ax.set_xlabel("year")
     if len(x):
@@ -142,8 +184,9 @@ def _point_means(values, point_of_run, wanted) -> np.ndarray:
 
 
 def plot_gap(ds: xr.Dataset, metric: str = "public_sector_gap", points=None, time: str = "year") -> Figure:
-    """A metric over time (default the public sector gap, yearly). Up to ten sweep points:
-    one line per point, the mean over its replicates, with a band for the 95% interval when
+    """A metric over time (default the public sector gap, yearly). Up to ten sweep points
+    (or arms of a comparison file, labelled by name; intervention windows shaded per arm
+    where the arms differ, see `shade_arm_interventions`): one line per point, the mean over its replicates, with a band for the 95% interval when
     it has n ≥ 2 replicates. More points: the median over points and the band between their
     10th and 90th percentiles (the spread of the sweep, not an interval). `points`: which
     points to draw (default all). `time`: "year" (default) or "tick"."""
@@ -154,7 +197,14 @@ def plot_gap(ds: xr.Dataset, metric: str = "public_sector_gap", points=None, tim
     wanted = _points(ds) if points is None else np.asarray(points)
     fig = _figure()
     ax = fig.add_subplot()
-    shade_interventions(ax, ds)
+    comparison = is_comparison(ds) and len(wanted) <= MAX_LEGEND
+    unit = "arm" if comparison else "point"
+    if comparison:  # one colour per arm, the same in plot_deltas
+        colors = {int(p): f"C{int(p) % 10}" for p in wanted}
+        shade_arm_interventions(ax, ds, colors)
+    else:
+        colors = {}
+        shade_interventions(ax, ds)
     word = _time_word(ds, time)
     reps = 0
     if len(wanted) <= MAX_LEGEND:
@@ -162,13 +212,14 @@ def plot_gap(ds: xr.Dataset, metric: str = "public_sector_gap", points=None, tim
             n, mean, lo, hi = intervals_along(values[point_of_run == p], axis=0)
             reps = max(reps, int(n.max()) if n.size else 0)
             (line,) = ax.plot(x, mean, lw=1.6, marker="o" if word == "yearly" else None, ms=3.5,
+                              color=colors.get(int(p)),
                               label=textwrap.shorten(point_label(ds, int(p)), 60) if len(wanted) > 1 else None)
             if np.isfinite(lo).any():
                 ax.fill_between(x, lo, hi, color=line.get_color(), alpha=0.2, lw=0)
         if reps > 1:
-            detail = f"mean of n = {reps} replicates{' per point' if len(wanted) > 1 else ''}, band: 95% interval"
+            detail = f"mean of n = {reps} replicates{f' per {unit}' if len(wanted) > 1 else ''}, band: 95% interval"
         else:
-            detail = SINGLE_RUN if len(wanted) == 1 else "one stochastic run per point, no interval"
+            detail = SINGLE_RUN if len(wanted) == 1 else f"one stochastic run per {unit}, no interval"
     else:
         per_point = _point_means(values, point_of_run, wanted)
         with np.errstate(invalid="ignore"):
@@ -179,6 +230,12 @@ def plot_gap(ds: xr.Dataset, metric: str = "public_sector_gap", points=None, tim
         detail = f"spread over {len(wanted)} sweep points (not an interval)"
     if metric in ("public_sector_gap",):
         ax.axhline(0.0, color="0.4", lw=0.8, ls="--")
+    if comparison:  # head room for the arms' window strips above the data
+        rows = len(_arm_windows(ds, colors)[1])
+        if rows:
+            lo, hi = ax.get_ylim()
+            free = STRIP * rows + 0.02
+            ax.set_ylim(lo, hi + (hi - lo) * free / (1 - free))
     _finish_time_axis(ax, x)
     ax.set_ylabel(GAP_LABEL if metric == "public_sector_gap" else _label(metric, units, ds))
     _money_axis(ax.yaxis, units)
@@ -414,7 +471,7 @@ def plot_comparison(results, metric: str = "public_sector_gap", sector=None, lab
     (labelled by scenario_name), a dict {label: file}, or the points of one sweep (see
     summary.arms). 95% interval bars only for arms with n ≥ 2 replicates; an arm with one
     run is labelled as a single stochastic run."""
-    table = compare(results, metric=metric, sector=sector, labels=labels)
+    table = compare(results, metric=metric, sector=sector, labels=labels, paired=False)
     fig = _figure(width=max(5.0, 1.1 * len(table) + 2.5))
     ax = fig.add_subplot()
     pos = np.arange(len(table))
@@ -438,6 +495,52 @@ def plot_comparison(results, metric: str = "public_sector_gap", sector=None, lab
     else:
         detail = "mean; 95% interval only where n ≥ 2"
     ax.set_title(f"Final-year {what} by scenario\n({detail})", fontsize=10)
+    return fig
+
+
+def plot_deltas(results, metrics=DELTA_METRICS, level: float = 0.95, labels=None) -> Figure:
+    """Each arm minus the base (the first arm), final year: one panel per metric (default
+    the public sector gap and the government's shares of participation and of support
+    spending), a point per arm at the mean paired difference with its `level` paired
+    Student t interval as error bar (`compare(..., paired=True)`; ValueError if the arms
+    cannot be paired), and the line of no change at 0. Arms keep the colours of
+    `plot_gap`; a hollow marker is an arm not distinguishable from no change."""
+    tables = [compare(results, metric=m, level=level, labels=labels, paired=True) for m in metrics]
+    rows = tables[0].iloc[1:]
+    k = len(rows)
+    if k == 0:
+        raise ValueError("plot_deltas needs at least two arms (a base and one arm)")
+    fig = _figure(width=2.9 * len(metrics) + 2.2, height=2.1 + 0.5 * k)
+    axes = fig.subplots(1, len(metrics), sharey=True, squeeze=False)[0]
+    pos = np.arange(k)
+    for ax, metric, table in zip(axes, metrics, tables):
+        t = table.iloc[1:]
+        ax.axvline(0.0, color="0.25", lw=1.0, ls="--", zorder=1, label="no change")
+        for j, (_, r) in enumerate(t.iterrows()):
+            color = f"C{(j + 1) % 10}"
+            err = _xerr([r["delta"]], [r["delta_lower"]], [r["delta_upper"]])
+            same = r["verdict"] not in ("narrows the gap", "widens the gap", "lower", "higher")
+            ax.errorbar([r["delta"]], [j], xerr=err, fmt="o", ms=7, color=color, capsize=4, lw=1.5, zorder=3,
+                        mfc="white" if same else color)
+            ax.annotate(f"{r['delta']:+.3g}", (r["delta"], j), xytext=(0, 7), textcoords="offset points",
+                        ha="center", fontsize=7, color="0.2")
+        lo = np.nanmin(np.r_[t["delta_lower"].to_numpy(dtype=float), t["delta"].to_numpy(dtype=float), 0.0])
+        hi = np.nanmax(np.r_[t["delta_upper"].to_numpy(dtype=float), t["delta"].to_numpy(dtype=float), 0.0])
+        pad = 0.12 * (hi - lo) if hi > lo else 0.01
+        ax.set_xlim(lo - pad, hi + pad)
+        ax.set_xlabel(textwrap.fill(f"Δ final-year {human_label(metric)}", 30) + "\n(arm − base)", fontsize=9)
+        ax.xaxis.set_major_locator(MaxNLocator(nbins=4))
+        ax.tick_params(labelsize=8)
+        ax.grid(axis="x", color="0.9", lw=0.6)
+    axes[0].set_yticks(pos, [textwrap.fill(str(lab), 24, break_long_words=False) for lab in rows["label"]],
+                       fontsize=8)
+    axes[0].set_ylim(k - 0.5, -0.6)
+    axes[0].legend(fontsize=7, loc="lower left")
+    n = sorted(set(int(v) for v in rows["n_pairs"]))
+    n_text = ", ".join(map(str, n))
+    fig.suptitle(f"Change from {tables[0]['label'].iloc[0]} in the final year, each arm minus the base\n"
+                 f"(mean of paired differences, bars: {level:.0%} paired interval, n = {n_text} replicate pairs; "
+                 f"hollow: not distinguishable from no change)", fontsize=10)
     return fig
 
 

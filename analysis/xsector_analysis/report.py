@@ -1,5 +1,10 @@
 """A self-contained HTML report of one results file (images embedded as base64 PNG).
 
+A comparison file (`xsector compare`, kind "comparison") gets its own page
+(`_comparison_page`): the arms that were compared, the gap over time per arm, each arm's
+paired difference from the base with its interval, and the verdicts in words; the sections
+for swept parameters are not shown for it (its `arm` is not a parameter).
+
 Sampled sweeps (lhs, sobol, morris) also get the sections of sensitivity_report.py: Sobol'
 indices or Morris effects of the final-year gap, and PRIM's boxes where the gap is small."""
 from __future__ import annotations
@@ -12,10 +17,11 @@ import os
 import numpy as np
 
 from .io import metrics, open_results, run_info, swept_parameters
-from .plots import (MAX_LEVELS, plot_capacity, plot_comparison, plot_distribution, plot_gap, plot_response,
-                    plot_response_grid, plot_support_share)
-from .summary import (binned_means, final_year, format_value, human_label, human_units, intervention_windows,
-                      interval, point_label)
+from .plots import (MAX_LEVELS, _arm_windows, plot_capacity, plot_comparison, plot_deltas, plot_distribution, plot_gap,
+                    plot_response, plot_response_grid, plot_support_share)
+from .summary import (DELTA_METRICS, arm_details, binned_means, compare, comparison_verdicts, final_year,
+                      format_value, human_label, human_units, intervention_windows, interval, is_comparison,
+                      point_label)
 
 MAX_POINT_TABLES = 5      # per-sector tables shown for at most this many sweep points
 MAX_COMPARISON_BARS = 30  # the comparison figure is left out for larger sweeps
@@ -29,7 +35,7 @@ figcaption { font-size: 0.9em; color: #555; }
 table { border-collapse: collapse; margin: 0.8em 0; font-size: 0.9em; }
 th, td { border: 1px solid #ccc; padding: 0.25em 0.6em; text-align: right; }
 th:first-child, td:first-child { text-align: left; } th { background: #f3f5f7; }
-.small { font-size: 0.85em; color: #555; }
+.small { font-size: 0.85em; color: #555; } table.words td { text-align: left; }
 .warn { background: #fff6e0; border-left: 4px solid #e0a030; padding: 0.5em 0.8em; } pre { background: #f6f6f6; padding: 0.8em; overflow-x: auto; }
 """
 
@@ -166,6 +172,8 @@ def build_report(path, out=None, title=None, time: str = "year") -> str:
     info = run_info(ds)
     if ds.sizes.get("run", 0) == 0:
         raise ValueError(f"{path}: no finished runs to report on ({info.runs_in_file} runs in the file)")
+    if is_comparison(ds):
+        return _write(out, _comparison_page(ds, info, title, time))
     swept = swept_parameters(ds)
     point_of_run = np.asarray(ds["point"].values)
     points = np.unique(point_of_run)
@@ -331,8 +339,199 @@ seed {html.escape(str(info.seed))} · xsector {html.escape(info.program_version)
 <details><summary>Scenario file as read</summary><pre>{toml}</pre></details>
 </body></html>
 """
+    return _write(out, page)
+
+
+def _write(out: str, page: str) -> str:
     tmp = out + ".tmp"
     with open(tmp, "w", encoding="utf-8") as fh:
         fh.write(page)
     os.replace(tmp, out)
     return out
+
+
+# --- the page of a comparison file (xsector compare) ----------------------------------------
+
+def _figure_html(fid, heading, caption, fig) -> str:
+    return (f'<figure id="{fid}"><img alt="{html.escape(heading)}" src="data:image/png;base64,{_png(fig)}">'
+            f"<figcaption><strong>{html.escape(heading)}.</strong> {caption}</figcaption></figure>")
+
+
+def _windows_text(windows) -> str:
+    if not windows:
+        return "none"
+    return "; ".join(f"{html.escape(w['type'].replace('_', ' '))} (years {_num(w['start'])}–{_num(w['end'])})"
+                     for w in windows)
+
+
+def _delta_ci(row) -> str:
+    d, lo, hi = row["delta"], row["delta_lower"], row["delta_upper"]
+    sign = lambda v: ("+" if v > 0 else "") + format_value(v)  # noqa: E731
+    if not np.isfinite(lo):
+        return html.escape(sign(d)) + " (no interval)"
+    return html.escape(f"{sign(d)} [{sign(lo)}, {sign(hi)}]")
+
+
+COMPARISON_HOW_TO_READ = """<p>The <strong>public sector gap</strong> is the government's share of participation
+in cross-sector collaborations minus its share of the money spent on collaboration support. Above zero, the
+public sector receives less support than its part in collaboration would suggest; zero means it is served in
+proportion; a change that <em>narrows</em> the gap brings it closer to (or below) zero.</p>
+<p>Each scenario (an <em>arm</em>) was run {n} time{s} with different random seeds (replicates), and replicate
+<em>r</em> of every arm used the <strong>same seed</strong>: the arms meet the same chance events, so within a
+replicate the difference between an arm and the base is the effect of the scenario, with most of the
+run-to-run noise taken out. <strong>Δ</strong> is that difference, arm minus base, averaged over the
+replicates; its 95% interval (Student t, from the spread of the {n} paired differences) says how sure we
+are of it. When the interval includes 0 the arm is <em>not distinguishable from no change</em>: these runs
+cannot tell its effect from none (which is not proof that it has none). {time_text}</p>"""
+
+
+def _comparison_page(ds, info, title, time) -> str:
+    e = html.escape
+    details = arm_details(ds)
+    names = [d["name"] for d in details]
+    base = names[0] if names else info.scenario_name
+    n = info.replicates
+    word = "Yearly values" if time == "year" else "Values per tick"
+
+    # What was compared.
+    rows = []
+    for d in details:
+        rows.append([f"<strong>{e(d['name'])}</strong>" + (" (base)" if d["point"] == 0 else ""),
+                     e(d["description"]) or "<span class='small'>no description</span>",
+                     _windows_text(d["interventions"])])
+    compared = (f"<p>{len(details)} scenarios compared side by side: <strong>{e(base)}</strong> is the base, "
+                f"and each other arm is set against it. Each arm was run {n} time{'s' if n != 1 else ''} "
+                f"(paired replicates: replicate <em>r</em> of every arm has the same seed), covering "
+                f"{info.years:g} simulated years at {info.ticks_per_year} ticks per year.</p>"
+                + _table(["arm", "scenario description", "interventions (active years)"], rows)
+                .replace("<table>", "<table class='words' id='arms-compared'>", 1))
+    if info.overrides:
+        compared += ("<p>Command-line overrides (every arm): " + ", ".join(f"<code>{e(o)}</code>" for o in info.overrides)
+                     + ".</p>")
+    if info.runs_done < info.runs_in_file:
+        compared += (f"<p class='warn'><strong>Only {info.runs_done} of {info.runs_in_file} runs finished</strong>; "
+                     f"the unfinished runs are left out of everything below.</p>")
+    if n <= 1:
+        compared += ("<p class='warn'><strong>Each arm is a single stochastic run.</strong> With one replicate "
+                     "there is no interval: no difference below can be told apart from chance. Rerun with "
+                     "<code>--replicates 10</code> or more.</p>")
+
+    # Verdicts and the Δ chart (both need the arms paired).
+    try:
+        verdicts = comparison_verdicts(ds)
+        tables = {m: compare(ds, metric=m, paired=True) for m in DELTA_METRICS if m in ds}
+        pairing_error = None
+    except ValueError as err:
+        verdicts, tables, pairing_error = [], {}, str(err)
+    if pairing_error:
+        found = (f"<p class='warn'>The arms cannot be compared replicate by replicate: {e(pairing_error)}. "
+                 f"Only each arm's own mean is shown below.</p>")
+    elif verdicts:
+        found = ("<ul id='verdicts'>" + "".join(f"<li class='verdict'>{e(v['sentence'])}</li>" for v in verdicts)
+                 + "</ul><p class='small'>Final year = the last complete simulated year; intervals are 95% "
+                 "paired Student t intervals of the mean difference from the base.</p>")
+    else:
+        found = "<p>Only one arm: nothing to compare.</p>"
+
+    figures = []
+    shade = ""
+    _, own = _arm_windows(ds, {d["point"]: None for d in details})
+    common = [w for w in (details[0]["interventions"] if details else [])
+              if all(w in d["interventions"] for d in details) and w["end"] > w["start"]]
+    if common:
+        shade += " Grey: " + "; ".join(f"years {_num(w['start'])}–{_num(w['end'])}" for w in common) + \
+                 ", an intervention every arm has."
+    if own:
+        shade += (" Coloured strips along the top (and a light veil of the same colour): the years in which an "
+                  "intervention of that arm alone is active.")
+    figures.append(_figure_html(
+        "fig-arms-gap", "The public sector gap over time, per arm",
+        f"{word}: mean over the n = {n} replicates of each arm" + ("; the band is the 95% interval of the mean "
+        "(of the arm alone, not of its difference from the base)." if n > 1 else "; single runs, no interval.")
+        + shade, plot_gap(ds, time=time)))
+    if tables:
+        figures.append(_figure_html(
+            "fig-deltas", "Δ: each arm minus the base, final year",
+            f"The change from {e(base)} in the final year of the public sector gap and of the two shares it is "
+            f"made of (the government's share of collaboration participation and of support spending): a point "
+            f"per arm at the mean of the {n} paired differences, bars its 95% paired interval; the dashed line "
+            f"at 0 is no change. A hollow point is not distinguishable from no change.", plot_deltas(ds)))
+
+    # Final-year values per arm: means and, per arm, Δ from the base.
+    gap_names = [m for m in DELTA_METRICS if m in ds]
+    per_arm = {m: compare(ds, metric=m, paired=False) for m in gap_names}
+    rows = []
+    for k, name in enumerate(names):
+        row = [f"<strong>{e(name)}</strong>" if k == 0 else e(name), str(int(per_arm[gap_names[0]]["n"].iloc[k]))]
+        for m in gap_names:
+            r = per_arm[m].iloc[k]
+            row.append(_ci((int(r["n"]), r["mean"], None, r["lower"], r["upper"])))
+            if m in tables:
+                row.append("base" if k == 0 else _delta_ci(tables[m].iloc[k]))
+        if "public_sector_gap" in tables:
+            row.append("" if k == 0 else e(tables["public_sector_gap"]["verdict"].iloc[k]))
+        rows.append(row)
+    header = ["arm", "runs"]
+    for m in gap_names:
+        header.append(human_label(m) + ", mean [95% interval]")
+        if m in tables:
+            header.append("Δ from base [95% paired interval]")
+    if "public_sector_gap" in tables:
+        header.append("verdict on the gap")
+    values_table = _table(header, rows)
+
+    # Per client sector, one table per arm.
+    by_sector = [m for m in metrics(ds) if ds[m].dims[2:] == ("sector",)]
+    sectors = [str(s) for s in ds["sector"].values]
+    finals = {m: final_year(ds, m) for m in by_sector}
+    point_of_run = np.asarray(ds["point"].values)
+    sector_tables = []
+    for d in details[:MAX_POINT_TABLES]:
+        runs = np.flatnonzero(point_of_run == d["point"])
+        srows = []
+        for m in by_sector:
+            units = str(finals[m].attrs.get("units", ""))
+            vals = np.asarray(finals[m].values)[runs]
+            srows.append([e(human_label(m, ds)), e(human_units(units) or "share / index")]
+                         + [_ci(interval(vals[:, k]), units) for k in range(len(sectors))])
+        sector_tables.append(f"<h3>{e(d['name'])}</h3>" + _table(["metric", "units"] + sectors, srows))
+    if len(details) > MAX_POINT_TABLES:
+        sector_tables.append(f"<p class='small'>Tables for the first {MAX_POINT_TABLES} of {len(details)} arms "
+                             f"only.</p>")
+
+    prov_keys = ["format_version", "program_version", "kind", "scenario_digest", "threads", "start_time", "end_time",
+                 "command_line", "source_path"]
+    prov = _table(["attribute", "value"],
+                  [[e(k), e(str(ds.attrs.get(k, "")))] for k in prov_keys if k in ds.attrs])
+    files = "".join(f"<details><summary>Scenario file of {e(d['name'])}</summary><pre>{e(d['scenario_toml'])}</pre>"
+                    f"</details>" for d in details)
+    heading = title or f"xsector comparison: {', '.join(names[1:]) or base} against {base}"
+    return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>{e(heading)}</title>
+<meta name="viewport" content="width=device-width, initial-scale=1"><style>{CSS}</style></head>
+<body>
+<h1>{e(heading)}</h1>
+<p class="small">Comparison of <span id="arms">{e(", ".join(names))}</span> · base
+<strong id="scenario-name">{e(base)}</strong> · seed {e(str(info.seed))} · {n} paired replicate{'s' if n != 1 else ''}
+per arm · xsector {e(info.program_version)} · {info.runs_done} finished run{'s' if info.runs_done != 1 else ''} ·
+{info.years:g} years</p>
+<h2>What was compared</h2>
+{compared}
+<h2>What we found</h2>
+{found}
+<h2>How to read this</h2>
+{COMPARISON_HOW_TO_READ.format(n=n, s="s" if n != 1 else "", time_text=YEARLY_TEXT if time == "year" else TICK_TEXT)}
+<h2>Figures</h2>
+{''.join(figures)}
+<h2>Final-year values</h2>
+<p>Gap indicators in the final year, per arm: mean [95% interval] over its {n} replicate{'s' if n != 1 else ''},
+and its difference from {e(base)} [95% paired interval].</p>
+{values_table}
+<p>Per client sector ({'mean [95% interval] over replicates' if n > 1 else 'single stochastic run, no interval'};
+flows are totals over the year, money in US dollars):</p>
+{''.join(sector_tables)}
+<h2>Provenance</h2>
+{prov}
+{files}
+</body></html>
+"""

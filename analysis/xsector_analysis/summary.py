@@ -272,8 +272,31 @@ def summarize(ds: xr.Dataset, metric: str, by="point", time: str = "year", level
 
 # --- comparing scenarios, interventions or sweep points ------------------------------------
 
+def is_comparison(ds: xr.Dataset) -> bool:
+    """True for the file of `xsector compare` (root attribute kind = "comparison"): its
+    sweep points are scenarios ("arms"), named by the `arm` coordinate, base first."""
+    return str(ds.attrs.get("kind", "")) == "comparison" and "arm" in ds.coords
+
+
+def _attr_list(ds: xr.Dataset, name: str) -> list:
+    value = ds.attrs.get(name, [])
+    return [value] if isinstance(value, str) else list(value or [])
+
+
+def arm_name(ds: xr.Dataset, point: int) -> str:
+    """The name of arm `point` of a comparison file (its scenario file's stem)."""
+    runs = np.flatnonzero(np.asarray(ds["point"].values) == point)
+    if runs.size and "arm" in ds.coords:
+        return str(ds["arm"].values[runs[0]])
+    names = _attr_list(ds, "arms")
+    return str(names[point]) if 0 <= point < len(names) else f"arm {point}"
+
+
 def point_label(ds: xr.Dataset, point: int) -> str:
-    """'path=value, path=value' for a sweep point (the scenario name for a lone run)."""
+    """'path=value, path=value' for a sweep point (the scenario name for a lone run, the
+    arm's name for an arm of a comparison file)."""
+    if is_comparison(ds):
+        return arm_name(ds, point)
     params = swept_parameters(ds)
     if not params:
         return str(ds.attrs.get("scenario_name", f"point {point}"))
@@ -289,12 +312,41 @@ def _fmt(v) -> str:
     return str(v)
 
 
+def arm_details(ds: xr.Dataset) -> list[dict]:
+    """The arms of a comparison file, in file order (the base first): a list of dicts
+    {point, name, description, interventions, scenario_toml, parameters}. description is
+    the arm's [scenario] description ("" if none); interventions are its
+    `intervention_windows` (from the arm's resolved parameters, else its scenario file)."""
+    from .io import _toml
+    names = _attr_list(ds, "arms")
+    scenarios = _attr_list(ds, "arm_scenarios")
+    parameters = _attr_list(ds, "arm_parameters")
+    points = [int(p) for p in np.unique(np.asarray(ds["point"].values))] if "point" in ds.coords else []
+    if not names:
+        names = [arm_name(ds, p) for p in points]
+    horizon = _horizon(ds)
+    out = []
+    for k, name in enumerate(names):
+        text = scenarios[k] if k < len(scenarios) else ""
+        resolved = parameters[k] if k < len(parameters) else ""
+        scenario = _toml(text)
+        head = scenario.get("scenario") if isinstance(scenario.get("scenario"), dict) else {}
+        out.append(dict(point=k, name=str(name), description=str(head.get("description", "")),
+                        interventions=_windows(_toml(resolved), scenario, horizon, set()),
+                        scenario_toml=text, parameters=resolved))
+    return out
+
+
 def arms(results, labels=None) -> list[tuple[str, xr.Dataset]]:
     """Normalise what is being compared into a list of (label, Dataset) arms.
 
     results : a path or Dataset, a list of them, or a dict {label: path or Dataset}.
     A file with several sweep points gives one arm per point, labelled
     "scenario: path=value"; a file with one point is labelled by its scenario_name.
+    A comparison file (`xsector compare`) gives its arms in file order, the base first,
+    labelled by their names ("label: name" when given in a dict); each arm's Dataset
+    carries that arm's scenario_name, scenario_toml and resolved_parameters, so that
+    `intervention_windows` and the plots see the arm's own interventions.
     labels : optional list of labels replacing those, in order.
     """
     if isinstance(results, dict):
@@ -306,13 +358,25 @@ def arms(results, labels=None) -> list[tuple[str, xr.Dataset]]:
     out = []
     for label, item in items:
         ds = item if isinstance(item, xr.Dataset) else open_results(item)
-        points = np.unique(np.asarray(ds["point"].values))
+        point_of_run = np.asarray(ds["point"].values)
+        points = np.unique(point_of_run)
         name = str(ds.attrs.get("scenario_name", "results"))
+        if is_comparison(ds):
+            details = {d["point"]: d for d in arm_details(ds)}
+            for p in points:
+                sub = ds.isel(run=np.flatnonzero(point_of_run == p))
+                arm = arm_name(ds, int(p))
+                d = details.get(int(p))
+                if d is not None:
+                    sub = sub.assign_attrs(scenario_name=arm, scenario_toml=d["scenario_toml"],
+                                           resolved_parameters=d["parameters"] or ds.attrs.get("resolved_parameters", ""))
+                out.append((f"{label}: {arm}" if label else arm, sub))
+            continue
         if points.size <= 1:
             out.append((label or name, ds))
             continue
         for p in points:
-            sub = ds.isel(run=np.flatnonzero(np.asarray(ds["point"].values) == p))
+            sub = ds.isel(run=np.flatnonzero(point_of_run == p))
             prefix = label or name
             out.append((f"{prefix}: {point_label(ds, int(p))}", sub))
     if labels is not None:
@@ -323,22 +387,155 @@ def arms(results, labels=None) -> list[tuple[str, xr.Dataset]]:
     return out
 
 
-def compare(results, metric: str = "public_sector_gap", sector=None, labels=None, level: float = 0.95) -> pd.DataFrame:
+def _final_values(ds: xr.Dataset, metric: str, sector=None) -> np.ndarray:
+    da = final_year(ds, metric)
+    if "sector" in da.dims:
+        da = da.sel(sector=sector) if sector is not None else da.sum("sector")
+    if "stage" in da.dims:
+        da = da.sum("stage")
+    return np.asarray(da.values, dtype=float)
+
+
+def _pairing(base_label: str, base: xr.Dataset, label: str, arm: xr.Dataset) -> tuple[np.ndarray, np.ndarray]:
+    """Run indices (into base, into arm) matched on `replicate`; ValueError saying why the
+    two arms cannot be paired when they do not hold the same replicates with equal seeds."""
+    why = f"cannot pair {label!r} with {base_label!r}"
+    for lab, ds in ((base_label, base), (label, arm)):
+        if "seed" not in ds.coords:
+            raise ValueError(f"{why}: {lab!r} records no seeds, so common random numbers cannot be checked; "
+                             f"compare them unpaired (paired=False)")
+        reps = np.asarray(ds["replicate"].values)
+        if np.unique(reps).size != reps.size:
+            raise ValueError(f"{why}: {lab!r} holds the same replicate more than once (runs of several "
+                             f"scenarios or sweep points?); paired differences need one run per replicate")
+    rb, ra = np.asarray(base["replicate"].values), np.asarray(arm["replicate"].values)
+    if set(rb.tolist()) != set(ra.tolist()):
+        only_b = sorted(set(rb.tolist()) - set(ra.tolist()))
+        only_a = sorted(set(ra.tolist()) - set(rb.tolist()))
+        raise ValueError(f"{why}: they do not hold the same replicates (only in {base_label!r}: {only_b}; only in "
+                         f"{label!r}: {only_a}; an unfinished run dropped?); paired differences need every "
+                         f"replicate in both arms, or compare them unpaired (paired=False)")
+    ib, ia = np.argsort(rb, kind="stable"), np.argsort(ra, kind="stable")
+    sb, sa = np.asarray(base["seed"].values)[ib], np.asarray(arm["seed"].values)[ia]
+    differ = np.flatnonzero(sb != sa)
+    if differ.size:
+        r = int(rb[ib][differ[0]])
+        raise ValueError(f"{why}: replicate {r} has seed {sa[differ[0]]} in {label!r} but {sb[differ[0]]} in "
+                         f"{base_label!r} ({differ.size} of {sb.size} replicates differ): the runs do not share "
+                         f"common random numbers, so their differences are not paired. Run the scenarios with "
+                         f"`xsector compare`, or compare them unpaired (paired=False)")
+    return ib, ia
+
+
+def verdict(metric: str, lower: float, upper: float) -> str:
+    """A paired difference's 95% interval in words: "not distinguishable from no change"
+    when it includes 0; else "narrows the gap" / "widens the gap" for public_sector_gap
+    and "lower" / "higher" for other metrics."""
+    if not (np.isfinite(lower) and np.isfinite(upper)):
+        return "no interval (fewer than two paired replicates)"
+    if lower <= 0.0 <= upper:
+        return "not distinguishable from no change"
+    if metric == "public_sector_gap":
+        return "narrows the gap" if upper < 0.0 else "widens the gap"
+    return "lower" if upper < 0.0 else "higher"
+
+
+def compare(results, metric: str = "public_sector_gap", sector=None, labels=None, level: float = 0.95,
+            paired=None) -> pd.DataFrame:
     """Final-year mean and t-interval of `metric` for each arm (see `arms`).
 
     For a per-sector metric pass `sector` (e.g. "government"); otherwise sectors are summed.
     Columns: label, n, mean, std, lower, upper.
+
+    paired : True adds each arm's difference from the first arm (the base), paired on
+        `replicate`: columns delta (mean over replicates of arm − base), delta_lower and
+        delta_upper (its `level` Student t interval, from the spread of the per-replicate
+        differences), n_pairs and verdict (`verdict`: "not distinguishable from no change",
+        "narrows the gap"/"widens the gap" for the gap, "lower"/"higher" otherwise; "base"
+        for the first arm, whose delta is 0 and has no interval). Arms are paired only if
+        they hold the same replicates with equal seeds (common random numbers, as in the
+        file of `xsector compare`, or runs of scenarios with the same simulation.seed);
+        otherwise ValueError says why. None (default) pairs when `results` is a single
+        comparison file — the file is made for it, and pairing removes most of the
+        seed-to-seed noise from the differences — and does not otherwise.
     """
-    rows = []
-    for label, ds in arms(results, labels):
-        da = final_year(ds, metric)
-        if "sector" in da.dims:
-            da = da.sel(sector=sector) if sector is not None else da.sum("sector")
-        if "stage" in da.dims:
-            da = da.sum("stage")
-        rows.append((label,) + interval(da.values, level))
+    arm_list = arms(results, labels)
+    if paired is None:
+        items = len(results) if isinstance(results, (list, tuple, dict)) else 1
+        paired = items == 1 and len(arm_list) > 1 and all(is_comparison(ds) for _, ds in arm_list)
+    rows, values = [], []
+    for label, ds in arm_list:
+        v = _final_values(ds, metric, sector)
+        values.append(v)
+        rows.append((label,) + interval(v, level))
     out = pd.DataFrame(rows, columns=["label", "n", "mean", "std", "lower", "upper"])
-    out.attrs.update(metric=metric, level=level)
+    if paired:
+        base_label, base = arm_list[0]
+        deltas = []
+        for k, (label, ds) in enumerate(arm_list):
+            if k == 0:
+                deltas.append((0.0, math.nan, math.nan, int(np.isfinite(values[0]).sum()), "base"))
+                continue
+            ib, ia = _pairing(base_label, base, label, ds)
+            n, mean, _, lo, hi = interval(values[k][ia] - values[0][ib], level)
+            deltas.append((mean, lo, hi, n, verdict(metric, lo, hi)))
+        out = pd.concat([out, pd.DataFrame(deltas, columns=["delta", "delta_lower", "delta_upper", "n_pairs",
+                                                            "verdict"])], axis=1)
+    out.attrs.update(metric=metric, level=level, paired=bool(paired),
+                     base=arm_list[0][0] if arm_list else None)
+    return out
+
+
+DELTA_METRICS = ("public_sector_gap", "public_participation_share", "public_support_share")
+
+
+def _signed(v: float) -> str:
+    return ("+" if v > 0 else "") + format_value(v)
+
+
+def _bounds(lo: float, hi: float, level: float) -> str:
+    return f"{level:.0%} interval {format_value(lo)} to {format_value(hi)}"
+
+
+def comparison_verdicts(results, level: float = 0.95, labels=None) -> list[dict]:
+    """The verdict of each arm after the first (the base), in sentences: the paired
+    difference of the final-year public sector gap with its interval, then how the two
+    shares behind it moved (government share of participation and of support spending).
+    A list of dicts {label, verdict, sentence}; `compare(..., paired=True)` for each of
+    DELTA_METRICS gives the numbers (ValueError if the arms cannot be paired)."""
+    tables = {m: compare(results, metric=m, labels=labels, level=level, paired=True) for m in DELTA_METRICS}
+    gap = tables["public_sector_gap"]
+    base = gap["label"].iloc[0]
+    out = []
+    for k in range(1, len(gap)):
+        row = gap.iloc[k]
+        pairs = f"{int(row['n_pairs'])} paired replicate{'s' if row['n_pairs'] != 1 else ''}"
+        if row["verdict"] in ("narrows the gap", "widens the gap"):
+            size = sorted((abs(row["delta_lower"]), abs(row["delta_upper"])))
+            first = (f"{row['label']} {row['verdict'].split()[0]} the public sector gap by "
+                     f"{format_value(abs(row['delta']))} ({_bounds(*size, level)}) compared with {base} in the "
+                     f"final year ({pairs}).")
+        elif row["verdict"] == "not distinguishable from no change":
+            first = (f"{row['label']}: the final-year public sector gap is not distinguishable from no change "
+                     f"compared with {base} (Δ {_signed(row['delta'])}, {_bounds(row['delta_lower'], row['delta_upper'], level)}; "
+                     f"{pairs}).")
+        else:
+            first = (f"{row['label']}: the final-year public sector gap differs from {base} by "
+                     f"{_signed(row['delta'])}, but with {pairs} there is no interval to judge it by.")
+        parts = []
+        for metric, what in (("public_participation_share", "the government's share of collaboration participation"),
+                             ("public_support_share", "its share of support spending")):
+            r = tables[metric].iloc[k]
+            if r["verdict"] in ("higher", "lower"):
+                parts.append(f"{what} is {r['verdict']} by {format_value(abs(r['delta']))} "
+                             f"({_bounds(*sorted((abs(r['delta_lower']), abs(r['delta_upper']))), level)})")
+            elif r["verdict"] == "not distinguishable from no change":
+                parts.append(f"{what} is not distinguishable from no change (Δ {_signed(r['delta'])}, "
+                             f"{_bounds(r['delta_lower'], r['delta_upper'], level)})")
+            else:
+                parts.append(f"{what} differs by {_signed(r['delta'])} (no interval)")
+        second = "Behind it, " + " and ".join(parts) + "."
+        out.append(dict(label=row["label"], verdict=row["verdict"], sentence=first + " " + second))
     return out
 
 
@@ -452,19 +649,16 @@ def format_value(value, units: str = "") -> str:
     return f"{v:.3g}" if abs(v) >= 1e-5 else f"{v:.2e}"
 
 
-def intervention_windows(ds: xr.Dataset) -> list[dict]:
-    """The scenario's interventions with their active years: a list of dicts
-    {type, start, end, swept}. start/end come from the resolved parameters (else the
-    scenario file): start_year defaults to 0, end_year to the horizon (simulation.years),
-    and an intervention is active while start ≤ t / ticks_per_year < end (MODEL.md 7.7).
-    `swept` is True when the sweep varies its start or end, so no single window applies."""
+def _horizon(ds: xr.Dataset) -> float:
     from .io import _toml
-    resolved = _toml(ds.attrs.get("resolved_parameters"))
-    scenario = _toml(ds.attrs.get("scenario_toml"))
+    sim = _toml(ds.attrs.get("resolved_parameters")).get("simulation", {}) or \
+        _toml(ds.attrs.get("scenario_toml")).get("simulation", {})
+    return ds.sizes["tick"] / ticks_per_year(ds) if "tick" in ds.sizes else float(sim.get("years", 0))
+
+
+def _windows(resolved: dict, scenario: dict, horizon: float, swept_paths: set) -> list[dict]:
     items = resolved.get("intervention") or scenario.get("intervention") or []
     sim = resolved.get("simulation", {}) or scenario.get("simulation", {})
-    horizon = ds.sizes.get("tick", 0) / ticks_per_year(ds) if "tick" in ds.sizes else float(sim.get("years", 0))
-    swept_paths = set(swept_parameters(ds).values())
     out = []
     for k, item in enumerate(i for i in items if isinstance(i, dict)):
         start = float(item.get("start_year", 0.0))
@@ -472,6 +666,18 @@ def intervention_windows(ds: xr.Dataset) -> list[dict]:
         out.append(dict(type=str(item.get("type", "?")), start=start, end=min(end, horizon) if horizon else end,
                         swept=bool({f"intervention.{k}.start_year", f"intervention.{k}.end_year"} & swept_paths)))
     return out
+
+
+def intervention_windows(ds: xr.Dataset) -> list[dict]:
+    """The scenario's interventions with their active years: a list of dicts
+    {type, start, end, swept}. start/end come from the resolved parameters (else the
+    scenario file): start_year defaults to 0, end_year to the horizon (simulation.years),
+    and an intervention is active while start ≤ t / ticks_per_year < end (MODEL.md 7.7).
+    `swept` is True when the sweep varies its start or end, so no single window applies.
+    For a comparison file these are the base's (see `arm_details` for every arm's)."""
+    from .io import _toml
+    return _windows(_toml(ds.attrs.get("resolved_parameters")), _toml(ds.attrs.get("scenario_toml")),
+                    _horizon(ds), set(swept_parameters(ds).values()))
 
 
 def intervals_along(values, axis: int = 0, level: float = 0.95):

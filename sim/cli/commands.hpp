@@ -49,7 +49,11 @@ int merge_command(const MergeOptions& options);
 int compare_command(const CompareOptions& options);
 int validate_command(const std::string& scenario, const std::vector<std::string>& overrides, bool quiet);
 int info_command(const std::string& path);
-int params_command(bool markdown);
+int params_command(bool markdown, const std::string& path);  // path: one parameter or table
+// Where `report` finds the Python analysis package: $XSECTOR_ANALYSIS_DIR, else the copy
+// `cmake --install` put beside the binary (PREFIX/lib/python3.X/dist-packages), else the
+// source tree the binary was built from. `xsector --version` names it.
+std::string analysis_dir();
 // An empty output means RESULTS with .html; per_tick: figures over time per tick, not per year.
 int report_command(const std::string& results, const std::string& output, bool force, bool per_tick);
 

@@ -54,7 +54,8 @@ int check_subcommand(CLI::App& app, int argc, char** argv) {
 
 int main(int argc, char** argv) {
   CLI::App app{"xsector: agent-based simulation of cross-sector collaboration ecosystems"};
-  app.set_version_flag("--version", std::string("xsector ") + program_version());
+  app.set_version_flag("--version",
+                       std::string("xsector ") + program_version() + "\nanalysis package: " + analysis_dir());
   app.require_subcommand(1);
 
   RunOptions run;
@@ -116,7 +117,9 @@ int main(int argc, char** argv) {
   info_cmd->add_option("results", info_file, "Results file (HDF5)")->required()->check(CLI::ExistingFile);
 
   bool markdown = false;
-  auto* params_cmd = app.add_subcommand("params", "List every model parameter");
+  std::string params_path;
+  auto* params_cmd = app.add_subcommand("params", "List every model parameter, or show one in full");
+  params_cmd->add_option("path", params_path, "A parameter (foundation.public_share) or a table (foundation)");
   params_cmd->add_flag("--markdown", markdown, "Print the documentation table (docs/PARAMETERS.md)");
 
   std::string report_in, report_out;
@@ -149,7 +152,7 @@ int main(int argc, char** argv) {
     if (*compare_cmd) return compare_command(compare);
     if (*validate_cmd) return validate_command(validate_file, validate_common.overrides, validate_common.quiet);
     if (*info_cmd) return info_command(info_file);
-    if (*params_cmd) return params_command(markdown);
+    if (*params_cmd) return params_command(markdown, params_path);
     if (*report_cmd) return report_command(report_in, report_out, report_force, report_per_tick);
   } catch (const InputError& e) {
     std::cerr << "error: " << e.what() << "\n";

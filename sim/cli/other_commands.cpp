@@ -87,23 +87,34 @@ int info_command(const std::string& path) {
   return exit_code::ok;
 }
 
-int params_command(bool markdown) {
-  if (markdown) {
+int params_command(bool markdown, const std::string& path) {
+  if (markdown && !path.empty()) throw InputError("params: give either --markdown or a PATH, not both");
+  if (markdown)
     std::cout << parameters_markdown();
-  } else {
-    for (const std::string& p : parameter_paths()) std::cout << p << "\n";
-  }
+  else if (!path.empty())
+    std::cout << parameter_details(path);
+  else
+    std::cout << parameters_listing();
   return exit_code::ok;
 }
 
-// The HTML report is made by the Python analysis package; find it beside the binary's
-// source tree (XSECTOR_ANALYSIS_DIR overrides) and run it with Debian's python3:
-// `python3 -m xsector_analysis report`. That module picks the default output (RESULTS
-// with .html), refuses to overwrite without --force and answers a non-HDF5 input with one
-// line and exit code 3. An empty `output` means the default.
+std::string analysis_dir() {
+  if (const char* env = std::getenv("XSECTOR_ANALYSIS_DIR")) return env;
+  std::error_code error;
+  const std::filesystem::path exe = std::filesystem::read_symlink("/proc/self/exe", error);
+  if (!error) {
+    const std::filesystem::path installed = exe.parent_path().parent_path() / XSECTOR_PYTHON_INSTALL_DIR;
+    if (std::filesystem::exists(installed / "xsector_analysis" / "__init__.py", error)) return installed.string();
+  }
+  return XSECTOR_ANALYSIS_DIR;
+}
+
+// The HTML report is made by the Python analysis package (analysis_dir()), run with
+// Debian's python3: `python3 -m xsector_analysis report`. That module picks the default
+// output (RESULTS with .html), refuses to overwrite without --force and answers a non-HDF5
+// input with one line and exit code 3. An empty `output` means the default.
 int report_command(const std::string& results, const std::string& output, bool force, bool per_tick) {
-  std::string analysis = XSECTOR_ANALYSIS_DIR;
-  if (const char* env = std::getenv("XSECTOR_ANALYSIS_DIR")) analysis = env;
+  const std::string analysis = analysis_dir();
   const std::string pythonpath = analysis + (std::getenv("PYTHONPATH") ? std::string(":") + std::getenv("PYTHONPATH") : "");
   setenv("PYTHONPATH", pythonpath.c_str(), 1);
   std::vector<std::string> args = {"/usr/bin/python3", "-m", "xsector_analysis", "report", results};

@@ -2,6 +2,7 @@
 // which intervention key a later table replaces, and the [sweep] and [scenario] keys.
 #include <cstdio>
 
+#include "core/errors.hpp"
 #include "scenario/file_keys.hpp"
 #include "scenario/intervention_effects.hpp"
 #include "scenario/param_table.hpp"
@@ -155,7 +156,49 @@ std::string file_table_section(const std::string& table, const std::string& intr
   return out;
 }
 
+
+// Terminal text: the docs' cells without markdown's backticks.
+std::string plain(std::string text) {
+  std::erase(text, '`');
+  return text;
+}
+
+std::string listing_line(const ParamSpec& spec) {
+  const std::string unit = spec.unit.empty() || spec.unit == "1" ? "" : " " + spec.unit;
+  char line[1024];
+  std::snprintf(line, sizeof line, "%-42s %-24s %-18s %s\n", spec.path.c_str(),
+                (plain(default_cell(spec)) + unit).c_str(), plain(range_cell(spec)).c_str(), spec.description.c_str());
+  return line;
+}
+
+std::string details(const ParamSpec& spec) {
+  return spec.path + "\n  default:     " + plain(default_cell(spec)) + "\n  unit:        " + unit_cell(spec) +
+         "\n  range:       " + plain(range_cell(spec)) + "\n  description: " + spec.description +
+         "\n  source:      " + spec.source + "\n  docs:        docs/PARAMETERS.md#" + spec.path + "\n";
+}
+
 }  // namespace
+
+std::string parameters_listing() {
+  char head[256];
+  std::snprintf(head, sizeof head, "%-42s %-24s %-18s %s\n", "parameter", "default", "range", "description");
+  std::string out = head;
+  for (const ParamSpec& spec : parameter_table()) out += listing_line(spec);
+  return out + "\n`xsector params PATH` shows one parameter (or a table, e.g. `xsector params foundation`) in full; "
+               "docs/PARAMETERS.md has intervention and sweep keys too.\n";
+}
+
+std::string parameter_details(std::string_view path) {
+  if (const ParamSpec* spec = find_parameter(path)) return details(*spec);
+  std::string out;
+  const std::string prefix = std::string(path) + ".";
+  for (const ParamSpec& spec : parameter_table())
+    if (spec.path.starts_with(prefix)) out += details(spec);
+  if (!out.empty()) return out;
+  const std::string near = closest_match(path, parameter_paths());
+  throw InputError("unknown parameter `" + std::string(path) + "`" +
+                   (near.empty() ? "; `xsector params` lists them all" : "; did you mean `" + near + "`?"));
+}
 
 std::string parameters_markdown() {
   std::string out =

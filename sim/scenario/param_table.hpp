@@ -123,5 +123,10 @@ std::string closest_match(std::string_view word, const std::vector<std::string>&
 
 // The whole docs/PARAMETERS.md.
 std::string parameters_markdown();
+// For the terminal: every model parameter, a line each (path, default and unit, range,
+// description); and one parameter in full, or every parameter of a table ("foundation",
+// "sector.government"). The latter throws InputError, with a near match, for an unknown path.
+std::string parameters_listing();
+std::string parameter_details(std::string_view path);
 
 }  // namespace xsector

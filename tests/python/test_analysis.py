@@ -311,3 +311,126 @@ def test_vectorised_and_binned_intervals_match_interval():
     table = xa.binned_means(x, 2 * x, bins=4)
     assert list(table["n"]) == [25, 25, 25, 25]
     assert np.allclose(table["mean"], [2 * x[i * 25:(i + 1) * 25].mean() for i in range(4)])
+
+
+# --- comparison files (xsector compare): arms and paired differences ----------------------
+
+COMPARE_BASE = """[simulation]
+years = 3
+seed = 7
+
+[population]
+government = 30
+business = 300
+nonprofit = 90
+provider = 4
+foundation = 3
+"""
+COMPARE_BUDGET = COMPARE_BASE + """
+[[intervention]]
+type = "budget_change"
+start_year = 1
+sector = "government"
+target = "support_share"
+factor = 6.0
+"""
+COMPARE_N = 6
+
+
+@pytest.fixture(scope="module")
+def comparison(tmp_path_factory):
+    """base, budget (a budget_change arm) and graduates (graduate_programs), 6 paired replicates."""
+    binary = need_binary()
+    tmp = tmp_path_factory.mktemp("comparison")
+    (tmp / "base.toml").write_text(COMPARE_BASE)
+    (tmp / "budget.toml").write_text(COMPARE_BUDGET)
+    (tmp / "graduates.toml").write_text(COMPARE_BASE + '\n[[intervention]]\ntype = "graduate_programs"\nrate = 0.5\n')
+    out = tmp / "cmp.h5"
+    proc = subprocess.run([binary, "compare", str(tmp / "base.toml"), str(tmp / "budget.toml"),
+                           str(tmp / "graduates.toml"), "--replicates", str(COMPARE_N), "-o", str(out), "-q"],
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    return out
+
+
+def _final_year_by_hand(path):
+    """{arm: {replicate: (gap, participation share, support share)}} of the final year, from the
+    raw file with h5py: the government's share of the year's summed participation and spending."""
+    import h5py
+    with h5py.File(path, "r") as f:
+        tpy = int(np.asarray(f.attrs["ticks_per_year"]).reshape(-1)[0])
+        arms = [a.decode() if isinstance(a, bytes) else str(a) for a in f["param:arm"][()]]
+        reps = f["replicate"][()]
+        spend = f["support_spending"][:, -tpy:, :].sum(axis=1)        # run, sector (government first)
+        part = f["collab_participation"][:, -tpy:, :].sum(axis=1)
+    out = {}
+    for run, (arm, r) in enumerate(zip(arms, reps)):
+        p, s = part[run, 0] / part[run].sum(), spend[run, 0] / spend[run].sum()
+        out.setdefault(arm, {})[int(r)] = (p - s, p, s)
+    return out
+
+
+def test_arms_of_a_comparison_file_are_named_in_file_order(comparison):
+    assert [label for label, _ in xa.arms(comparison)] == ["base", "budget", "graduates"]
+    budget = dict(xa.arms(comparison))["budget"]
+    assert set(budget["arm"].values) == {"budget"} and budget.sizes["run"] == COMPARE_N
+    assert [w["type"] for w in xa.intervention_windows(budget)] == ["budget_change"]  # the arm's own scenario
+
+
+def test_paired_compare_matches_the_raw_paired_t_interval(comparison):
+    from scipy import stats
+    raw = _final_year_by_hand(comparison)
+    for k, (metric, col) in enumerate((("public_sector_gap", 0), ("public_participation_share", 1),
+                                       ("public_support_share", 2))):
+        table = xa.compare(comparison, metric=metric, paired=True)
+        assert list(table["label"]) == ["base", "budget", "graduates"]
+        assert table["verdict"].iloc[0] == "base" and table["delta"].iloc[0] == 0
+        for i, arm in enumerate(("budget", "graduates"), start=1):
+            d = np.array([raw[arm][r][col] - raw["base"][r][col] for r in range(COMPARE_N)])
+            half = stats.t.ppf(0.975, COMPARE_N - 1) * d.std(ddof=1) / np.sqrt(COMPARE_N)
+            row = table.iloc[i]
+            assert row["n_pairs"] == COMPARE_N
+            assert row["delta"] == pytest.approx(d.mean(), abs=1e-12), (metric, arm)
+            assert row["delta_lower"] == pytest.approx(d.mean() - half, abs=1e-9), (metric, arm)
+            assert row["delta_upper"] == pytest.approx(d.mean() + half, abs=1e-9), (metric, arm)
+            lo, hi = d.mean() - half, d.mean() + half
+            if lo <= 0 <= hi:
+                expected = "not distinguishable from no change"
+            elif metric == "public_sector_gap":
+                expected = "narrows the gap" if hi < 0 else "widens the gap"
+            else:
+                expected = "lower" if hi < 0 else "higher"
+            assert row["verdict"] == expected, (metric, arm)
+            # the per-arm means are the arm's own, unpaired
+            own = np.array([raw[arm][r][col] for r in range(COMPARE_N)])
+            assert row["mean"] == pytest.approx(own.mean(), abs=1e-12)
+    # a six-fold budget from year 1 moves the government's share of support spending
+    assert xa.compare(comparison, metric="public_support_share", paired=True)["verdict"].iloc[1] == "higher"
+    # pairing is the default for a comparison file, not for other inputs
+    assert "delta" in xa.compare(comparison).columns
+    assert "delta" not in xa.compare(comparison, paired=False).columns
+
+
+def test_unpaired_results_are_refused_for_paired_compare(comparison, files):
+    import h5py
+    # the points of a sweep have different seeds: not common random numbers
+    with pytest.raises(ValueError, match=r"cannot pair .*seed"):
+        xa.compare(files["sweep"], paired=True)
+    assert "delta" not in xa.compare(files["sweep"]).columns  # not paired by default
+    # a comparison file with an unfinished run: the arms no longer hold the same replicates
+    broken = files["tmp"] / "cmp_unfinished.h5"
+    shutil.copy(comparison, broken)
+    with h5py.File(broken, "r+") as f:
+        f["done"][COMPARE_N + 2] = 0  # budget's replicate 2
+    with pytest.raises(ValueError, match=r"cannot pair 'budget' with 'base'.*same replicates.*\[2\]"):
+        xa.compare(broken, paired=True)
+    # the same replicates but other seeds
+    reseeded = files["tmp"] / "cmp_reseeded.h5"
+    shutil.copy(comparison, reseeded)
+    with h5py.File(reseeded, "r+") as f:
+        seeds = f["seed"][()]
+        seeds[2 * COMPARE_N + 1] += 1  # graduates' replicate 1
+        f["seed"][...] = seeds
+    with pytest.raises(ValueError, match=r"cannot pair 'graduates' with 'base': replicate 1 has seed"):
+        xa.compare(reseeded, paired=True)
+    assert "delta" not in xa.compare(reseeded, paired=False).columns  # unpaired still works

@@ -1,8 +1,9 @@
 """analysis/notebooks/public_sector_gap.ipynb runs top to bottom (nbclient, python3 kernel)
 on a small sweep made here by the real binary; the notebook runs its own small
-intervention sweeps with the same binary. Skipped, with the reason, without XSECTOR_BIN.
+`xsector compare` of the interventions with the same binary (tiny scale, 2 replicates). Skipped, with the reason, without XSECTOR_BIN.
 """
 import os
+import re
 from pathlib import Path
 
 import nbformat
@@ -44,5 +45,13 @@ def test_notebook_executes(tmp_path, monkeypatch):
     text = "".join(o.get("text", "") for o in outputs if o.output_type == "stream")
     assert "notebook_sweep" in text  # part 1 used the test's sweep
     assert "closes the most gap per dollar" in text or "No intervention both cost money" in text
-    for arm in ("baseline", "foundation_grants", "foundation_vouchers", "government_budget", "graduate_programs"):
-        assert (work / f"{arm}.h5").is_file(), arm
+    # part 2 ran the interventions with `xsector compare` into one file of paired arms
+    import xsector_analysis as xa
+    cmp = xa.open_results(work / "interventions.h5")
+    assert cmp.attrs["kind"] == "comparison"
+    assert list(cmp.attrs["arms"]) == ["baseline", "foundation_grants", "foundation_vouchers", "government_budget",
+                                       "graduate_programs"]
+    assert xa.run_info(cmp).replicates == 2
+    # its verdicts are printed, one per arm, each with its interval
+    for arm in ("foundation_grants", "foundation_vouchers", "government_budget", "graduate_programs"):
+        assert re.search(rf"^{arm}\b.*95% interval", text, re.M), arm

@@ -57,6 +57,46 @@ def reports(tmp_path_factory):
     return out
 
 
+COMPARE_BASE = """[scenario]
+description = "A tiny region for the comparison report"
+
+[simulation]
+years = 3
+seed = 7
+
+[population]
+government = 30
+business = 300
+nonprofit = 90
+provider = 4
+foundation = 3
+"""
+COMPARE_ARMS = {
+    "budget_up": COMPARE_BASE.replace("A tiny region for the comparison report", "Six times the support budget")
+    + '\n[[intervention]]\ntype = "budget_change"\nstart_year = 1\nsector = "government"\ntarget = "support_share"'
+      '\nfactor = 6.0\n',
+    "graduates": COMPARE_BASE.replace("A tiny region for the comparison report", "Graduates hired from year 2")
+    + '\n[[intervention]]\ntype = "graduate_programs"\nstart_year = 2\nrate = 0.5\n',
+}
+COMPARE_FIGURES = ["fig-arms-gap", "fig-deltas"]
+
+
+@pytest.fixture(scope="module")
+def comparison_report(tmp_path_factory):
+    """`xsector compare` of a tiny base and two arms (4 paired replicates) and its report."""
+    binary = need_binary()
+    tmp = tmp_path_factory.mktemp("comparison")
+    paths = [runner.write_scenario(tmp, "status_quo", COMPARE_BASE)]
+    paths += [runner.write_scenario(tmp, name, text) for name, text in COMPARE_ARMS.items()]
+    h5 = tmp / "cmp.h5"
+    proc = subprocess.run([binary, "compare", *map(str, paths), "--replicates", "4", "-o", str(h5), "-q"],
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    proc = report_cli(h5, tmp / "cmp.html")
+    assert proc.returncode == 0, proc.stderr
+    return {"tmp": tmp, "h5": h5, "page": (tmp / "cmp.html").read_text(encoding="utf-8")}
+
+
 def decoded_images(page):
     images = []
     for b64 in IMAGE.findall(page):
@@ -128,7 +168,7 @@ def chromium(*args):
     return subprocess.run([shutil.which("chromium"), *flags, *args], capture_output=True, text=True, timeout=180)
 
 
-def test_report_renders_in_headless_chromium(reports):
+def test_report_renders_in_headless_chromium(reports, comparison_report):
     if shutil.which("chromium") is None:
         pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
     page = reports["tmp"] / "sweep.html"
@@ -139,6 +179,13 @@ def test_report_renders_in_headless_chromium(reports):
     assert dom.returncode == 0, dom.stderr[-2000:]
     assert "report_sweep" in dom.stdout
     assert f'data-images-ok="{len(SWEEP_FIGURES)}/{len(SWEEP_FIGURES)}"' in dom.stdout, dom.stdout[:500]
+    # the same for the page of a comparison file
+    probe = reports["tmp"] / "probe_comparison.html"
+    probe.write_text(comparison_report["page"].replace("</body>", CHECK_IMAGES), encoding="utf-8")
+    dom = chromium("--virtual-time-budget=10000", "--dump-dom", probe.as_uri())
+    assert dom.returncode == 0, dom.stderr[-2000:]
+    assert "budget_up" in dom.stdout and "id=\"fig-deltas\"" in dom.stdout
+    assert f'data-images-ok="{len(COMPARE_FIGURES)}/{len(COMPARE_FIGURES)}"' in dom.stdout, dom.stdout[:500]
     # 2. a screenshot of the page itself, kept under the build directory
     build = Path(os.environ.get("XSECTOR_BUILD_DIR") or reports["tmp"])
     shot = build / "report_screenshot.png"
@@ -503,3 +550,52 @@ def test_prim_finds_where_the_gap_is_small(sampled):
         if _path(row[0]) == "foundation.public_channel":    # choices by name, not their index
             assert "<code>grant</code>, <code>voucher</code>" == row[1]
             assert re.fullmatch(r"<code>(grant|voucher)</code>", row[2])
+
+
+# --- the report of a comparison file (xsector compare) --------------------------------------
+
+def test_comparison_report_names_the_arms_and_gives_the_delta_chart_and_verdicts(comparison_report):
+    page, h5 = comparison_report["page"], comparison_report["h5"]
+    for fid in COMPARE_FIGURES:
+        assert f'<figure id="{fid}">' in page, fid
+    assert len(decoded_images(page)) == len(COMPARE_FIGURES)
+    # what was compared: every arm by name, with its description and its interventions' years
+    compared = page.split("id='arms-compared'>", 1)[1].split("</table>", 1)[0]
+    for name, words in (("status_quo", "A tiny region for the comparison report"),
+                        ("budget_up", "Six times the support budget"), ("graduates", "Graduates hired from year 2")):
+        assert f"<strong>{name}</strong>" in compared and words in compared, name
+    assert "budget change (years 1–3)" in compared and "graduate programs (years 2–3)" in compared
+    assert "<strong>status_quo</strong> (base)" in compared
+    # the verdicts: one sentence per arm, agreeing with the paired comparison
+    table = xa.compare(h5, paired=True)
+    verdicts = re.findall(r"<li class='verdict'>(.*?)</li>", page)
+    assert len(verdicts) == 2
+    for sentence, (_, row) in zip(verdicts, table.iloc[1:].iterrows()):
+        assert sentence.startswith(row["label"])
+        word = {"narrows the gap": "narrows the public sector gap", "widens the gap": "widens the public sector gap",
+                "not distinguishable from no change": "not distinguishable from no change"}[row["verdict"]]
+        assert word in sentence and "compared with status_quo" in sentence, sentence
+        assert "4 paired replicates" in sentence
+    # the Δ chart: one panel per indicator, a point per arm, the line of no change at 0
+    from xsector_analysis.plots import plot_deltas
+    fig = plot_deltas(h5)
+    assert len(fig.axes) == 3
+    assert [t.get_text() for t in fig.axes[0].get_yticklabels()] == ["budget_up", "graduates"]
+    assert any(list(line.get_xdata()) == [0, 0] for line in fig.axes[0].lines)
+    assert "(arm − base)" in fig.axes[0].get_xlabel()
+    # arm is not a swept parameter here
+    assert "Response to each swept parameter" not in page and "fig-response" not in page
+    assert "<h3>arm</h3>" not in page and "varying <code>arm</code>" not in page and "arm=" not in page
+
+
+def test_comparison_gap_figure_shades_each_arms_own_window(comparison_report):
+    ds = xa.open_results(comparison_report["h5"])
+    fig = xa.plot_gap(ds)
+    ax = fig.axes[0]
+    labels = [line.get_label() for line in ax.lines if not line.get_label().startswith("_")]
+    assert labels == ["status_quo", "budget_up", "graduates"]
+    spans = [p for p in ax.patches if p.get_gid() == WINDOW_GID]
+    starts = sorted({float(np.asarray(p.get_xy())[:, 0].min()) for p in spans})
+    assert starts == [1.0, 2.0]  # budget_up from year 1, graduates from year 2, the base none
+    colours = {p.get_facecolor()[:3] for p in spans}
+    assert len(colours) == 2  # in the two arms' colours
