@@ -9,6 +9,7 @@
 #include <cstring>
 #include <exception>
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <thread>
 #include <vector>
@@ -68,6 +69,46 @@ void check_resumable(const std::string& path, const FileSummary& file, const Fil
     throw OutputError(path + ": has " + std::to_string(h.runs.size()) + " runs of " + std::to_string(h.ticks) +
                       " ticks, this sweep " + std::to_string(header.runs.size()) + " of " +
                       std::to_string(header.ticks));
+}
+
+// Growing a sweep: `file` is this sweep with fewer replicates per point (the file's
+// [sweep] replicates raised since) when the model parameters, the swept paths, the ticks
+// and the program are the same and every run of the file is a run of this sweep: the same
+// point and replicate, hence the same seed and swept values. Replicate r of a point does
+// not depend on how many replicates there are, so the file's runs stay valid.
+bool grows(const FileSummary& file, const FileHeader& header) {
+  const FileHeader& h = file.header;
+  if (h.kind != header.kind || h.program_version != header.program_version || h.ticks != header.ticks ||
+      h.resolved_parameters != header.resolved_parameters || h.swept_paths != header.swept_paths ||
+      h.runs.size() >= header.runs.size() || !h.shard.empty() || !header.shard.empty())
+    return false;
+  std::map<std::pair<std::int64_t, std::int64_t>, std::size_t> index;
+  for (std::size_t j = 0; j < header.runs.size(); ++j) index[{header.runs[j].point, header.runs[j].replicate}] = j;
+  for (const RunCoordinates& old : h.runs) {
+    const auto at = index.find({old.point, old.replicate});
+    if (at == index.end()) return false;
+    const RunCoordinates& now = header.runs[at->second];
+    if (now.seed != old.seed || now.swept_values != old.swept_values) return false;
+  }
+  return true;
+}
+
+// Rewrites `path` with this sweep's run axis, each finished run copied bit for bit to its
+// new index (point × replicates + replicate), the new runs not done; put in place in one
+// rename, so that a failure leaves the old file as it was.
+void grow(const std::string& path, const FileSummary& file, const FileHeader& header) {
+  std::map<std::pair<std::int64_t, std::int64_t>, std::size_t> index;
+  for (std::size_t j = 0; j < header.runs.size(); ++j) index[{header.runs[j].point, header.runs[j].replicate}] = j;
+  AtomicOutput target(path, true);
+  {
+    ResultsWriter writer = ResultsWriter::create(target.temp_path(), header);
+    for (std::size_t r = 0; r < file.header.runs.size(); ++r) {
+      if (!file.done[r]) continue;
+      const RunCoordinates& old = file.header.runs[r];
+      writer.write_run(index.at({old.point, old.replicate}), read_run(path, r), file.wall_time[r]);
+    }
+  }
+  target.commit();
 }
 
 std::vector<std::size_t> runs_to_do(const Shard& shard, const std::vector<std::uint8_t>& done) {
@@ -202,7 +243,13 @@ SweepOutput open_sweep_output(const FileHeader& header, const SweepRequest& requ
   std::error_code ec;
   const bool exists = std::filesystem::exists(path, ec);
   if (exists && request.resume) {
-    const FileSummary summary = read_summary(path);
+    FileSummary summary = read_summary(path);
+    if (summary.header.scenario_digest != header.scenario_digest && grows(summary, header)) {
+      if (being_written_by_another_process(path))
+        throw OutputError(path + ": is being written by another xsector process; it cannot be grown now");
+      grow(path, summary, header);
+      summary = read_summary(path);
+    }
     check_resumable(path, summary, header);
     return {ResultsWriter::open_existing(path), runs_to_do(request.shard, summary.done), total, true};
   }

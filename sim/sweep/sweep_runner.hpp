@@ -32,6 +32,11 @@
 //    (InputError / OutputError otherwise), and its run axis must have the plan's length.
 //    Only runs with done == 0 (within the shard, if any) are run. --resume on a missing
 //    OUT starts a fresh sweep, so a scheduler can always pass --resume.
+//  * Growing: --resume after raising [sweep] replicates. A file whose model parameters,
+//    swept paths, ticks and program equal this sweep's and whose every run is a run of
+//    this sweep (same point, replicate, seed and values) is rewritten with the larger run
+//    axis, its finished runs copied bit for bit to their new indices (one rename: a
+//    failure leaves the old file), and the new replicates run.
 //  * Shards (--shard K/N): runs K, K+N, K+2N, ... into their own file with the full
 //    layout (every run's coordinates; other runs stay done = 0). The shard is visible in
 //    the file's command_line attribute. merge.hpp combines shard files.
