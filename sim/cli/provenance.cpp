@@ -36,6 +36,15 @@ static std::string sweep_text(const Scenario& s) {
     out << "]" << d.low << ":" << d.high;
     if (d.kind != DistributionKind::uniform) out << "~" << distribution_name(d.kind) << ":" << d.mean << ":" << d.sd;
   }
+  for (const SweepArm& arm : sweep.arms) {
+    out << ";arm " << arm.name << "={";
+    for (const auto& [path, value] : arm.settings) {
+      out << path << "=";
+      std::visit([&](const auto& x) { out << x; }, value);
+      out << ",";
+    }
+    out << "}";
+  }
   return out.str();
 }
 

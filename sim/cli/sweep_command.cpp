@@ -77,8 +77,11 @@ std::size_t runs_in(const Shard& shard, std::size_t runs) {
 }
 
 void print_dry_run(const Scenario& scenario, const SweepPlan& plan, const Shard& shard, std::ostream& out) {
+  const bool arms = !scenario.sweep->arms.empty();
   out << "sweep " << scenario.name << ": method " << sweep_method_name(plan.method()) << ", "
-      << plan.paths().size() << " parameter(s)\n";
+      << plan.paths().size() - (arms ? 1 : 0) << " parameter(s)";
+  if (arms) out << " x " << scenario.sweep->arms.size() << " arms";
+  out << "\n";
   for (std::size_t k = 0; k < plan.point_count(); ++k) out << "point " << k << ": " << describe_point(plan, k) << "\n";
   const std::size_t runs = shard.is_whole() ? plan.run_count() : runs_in(shard, plan.run_count());
   const std::int64_t ticks = scenario.params.simulation.years * scenario.params.simulation.ticks_per_year;

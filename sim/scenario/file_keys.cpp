@@ -96,6 +96,16 @@ std::vector<SweepKey> build_sweep_keys() {
       "empty");
   parameters.kind = ParamKind::table;
   keys.push_back({.spec = std::move(parameters), .methods = {}, .store = {}});  // the sweep reader reads the value lists itself
+  ParamSpec arms = without_default(
+      text("arms", "", "",
+           "Named policy arms, each a table of parameter settings (dotted paths, interventions' keys included), "
+           "e.g. `[sweep.arms]` then `vouchers = { \"foundation.public_channel\" = \"voucher\" }` and `base = {}`: "
+           "every point of the design runs once per arm, arms slowest, and the arm's name is the `arm` coordinate "
+           "(grid, zip, lhs).",
+           ""),
+      "none");
+  arms.kind = ParamKind::table;
+  keys.push_back({.spec = std::move(arms), .methods = {grid, zip, lhs}, .store = {}});
   return keys;
 }
 

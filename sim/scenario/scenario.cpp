@@ -42,6 +42,11 @@ std::string resolved_parameters_toml(const Scenario& scenario) {
 }
 
 double sweep_point_count(const SweepSpec& sweep) {
+  const double arms = sweep.arms.empty() ? 1.0 : static_cast<double>(sweep.arms.size());
+  return arms * design_point_count(sweep);
+}
+
+double design_point_count(const SweepSpec& sweep) {
   const auto k = static_cast<double>(sweep.axes.size());
   switch (sweep.method) {
     case SweepMethod::grid: break;

@@ -25,6 +25,13 @@ struct SweepAxis {
   Distribution distribution;        // sampled methods only
 };
 
+// A named policy arm of a sweep ([sweep.arms]): parameter settings applied to every point
+// of the design, which the sweep crosses with each arm (the arm's name is the coordinate).
+struct SweepArm {
+  std::string name;
+  std::vector<std::pair<std::string, ScalarValue>> settings;  // dotted path, value; file order
+};
+
 // Made by the sweep-file reader, which starts from the defaults of sweep_keys()
 // (file_keys.hpp).
 struct SweepSpec {
@@ -35,13 +42,16 @@ struct SweepSpec {
   std::int64_t trajectories = 0;  // morris
   std::int64_t levels = 4;        // morris: p, even
   std::vector<SweepAxis> axes;    // in file order
+  std::vector<SweepArm> arms;     // empty: no arms; else every design point runs once per arm
 };
 
 // The number of points of a sweep (each run `replicates` times): the product of the list
 // lengths (grid), their common length (zip), samples (lhs), samples × (k + 2) (sobol),
-// trajectories × (k + 1) (morris), k being the number of swept parameters. A double,
+// trajectories × (k + 1) (morris), k being the number of swept parameters, times the
+// number of arms when there are any. A double,
 // because a product of lists can exceed any integer type.
 double sweep_point_count(const SweepSpec& sweep);
+double design_point_count(const SweepSpec& sweep);  // the same without the arms
 
 struct Scenario {
   std::string source;     // file path, or "<string>" / "--set"

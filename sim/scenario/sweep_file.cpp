@@ -25,16 +25,17 @@ class SweepReader {
       const SweepKey* key = find_key(sweep_keys(), child.name);
       if (!key) fail(at(child.key->source()), unknown_key_message(child.name));
       if (key->spec.path == "method") continue;
-      if (key->spec.kind == ParamKind::table) {
-        read_axes(child, sweep);
-        continue;
-      }
       if (!uses(*key, sweep.method))
         fail(at(child.key->source()),
              key_error("sweep." + child.name, "only " + methods_phrase(*key) + " uses " + child.name +
                                                   "; remove it or set method = \"" +
                                                   std::string(sweep_method_name(key->methods.front())) + "\""));
-      read_setting(*key, *child.node, sweep);
+      if (key->spec.path == "parameters")
+        read_axes(child, sweep);
+      else if (key->spec.path == "arms")
+        read_arms(child, sweep);
+      else
+        read_setting(*key, *child.node, sweep);
     }
     const std::string origin = at(table->source());
     const std::string method = "method = \"" + std::string(sweep_method_name(sweep.method)) + "\"";
@@ -49,6 +50,13 @@ class SweepReader {
     if (is_sampled(sweep.method) && sweep.axes.empty())
       fail(origin, key_error("sweep.parameters", method + " needs at least one parameter range, e.g. "
                                                           "\"foundation.public_share\" = [0.0, 0.2]"));
+    for (const SweepArm& arm : sweep.arms)
+      for (const auto& [path, value] : arm.settings)
+        for (const SweepAxis& axis : sweep.axes)
+          if (axis.path == path)
+            fail(where(source_, axis_position(axis.path)),
+                 key_error("sweep.parameters.\"" + path + "\"",
+                           "arm `" + arm.name + "` sets it too; a parameter is either swept or set by the arms"));
     check_zip_lengths(sweep);
     check_run_count(sweep, *table);
     check_sweep_windows(sweep, origin);
@@ -127,6 +135,53 @@ class SweepReader {
       if (std::any_of(sweep.axes.begin(), sweep.axes.end(), same))
         fail(at(axis_entry.key->source()), key_error(path, "listed twice in [sweep.parameters]; keep one list"));
       sweep.axes.push_back(read_axis(path, axis_entry, sweep.method));
+    }
+  }
+
+  // [sweep.arms]: name = { "dotted.path" = value, ... }; each setting is checked as a run
+  // applies it (set_parameter on a copy of the scenario), then the arm's scenario as a whole.
+  void read_arms(const TableEntry& entry, SweepSpec& sweep) {
+    const toml::table* table = entry.node->as_table();
+    if (!table)
+      fail(at(entry.key->source()),
+           key_error("sweep.arms", "expected a table of arms: [sweep.arms] then base = {} and vouchers = "
+                                   "{ \"foundation.public_channel\" = \"voucher\" }"));
+    for (const TableEntry& child : in_file_order(*table)) {
+      const std::string display = "sweep.arms." + child.name;
+      const toml::table* settings = child.node->as_table();
+      if (!settings)
+        fail(at(child.node->source()),
+             key_error(display, "expected the arm's settings as a table, e.g. { \"foundation.public_share\" = 0.3 }, "
+                                "or {} for the scenario as it is"));
+      SweepArm arm{child.name, {}};
+      Scenario probe = base_;
+      std::vector<std::pair<std::string, TableEntry>> entries;
+      collect_settings(*settings, "", entries);
+      for (const auto& item : entries) {
+        const toml::node& node = *item.second.node;
+        const std::optional<ScalarValue> value = scalar_of(node);
+        if (!value)
+          fail(at(node.source()), key_error(display + ".\"" + item.first + "\"", "expected a value, got " +
+                                                                                  node_kind(node)));
+        set_parameter(probe, item.first, *value, at(node.source()));
+        arm.settings.emplace_back(item.first, *value);
+      }
+      validate_scenario(probe, at(child.key->source()));
+      sweep.arms.push_back(std::move(arm));
+    }
+    if (sweep.arms.empty())
+      fail(at(entry.key->source()), key_error("sweep.arms", "lists no arm; remove it, or name at least one arm"));
+  }
+
+  // An arm's settings: quoted dotted paths, or unquoted ones that TOML made into tables.
+  static void collect_settings(const toml::table& table, const std::string& prefix,
+                               std::vector<std::pair<std::string, TableEntry>>& out) {
+    for (const TableEntry& child : in_file_order(table)) {
+      const std::string path = prefix.empty() ? child.name : prefix + "." + child.name;
+      if (const toml::table* nested = child.node->as_table())
+        collect_settings(*nested, path, out);
+      else
+        out.emplace_back(path, child);
     }
   }
 

@@ -111,13 +111,28 @@ std::vector<Point> sampled_points(const SweepSpec& sweep, const Scenario& scenar
 
 }  // namespace
 
+namespace {
+
+// Every path a sweep varies: its axes and its arms' settings, as "sweep.parameters.\"P\""
+// or "sweep.arms.NAME.\"P\"" for messages.
+std::vector<std::pair<std::string, std::string>> varied_paths(const SweepSpec& sweep) {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const SweepAxis& axis : sweep.axes) out.emplace_back(axis.path, "sweep.parameters.\"" + axis.path + "\"");
+  for (const SweepArm& arm : sweep.arms)
+    for (const auto& setting : arm.settings)
+      out.emplace_back(setting.first, "sweep.arms." + arm.name + ".\"" + setting.first + "\"");
+  return out;
+}
+
+}  // namespace
+
 void refuse_swept_ticks(const Scenario& scenario) {
   if (!scenario.sweep) return;
-  for (const SweepAxis& axis : scenario.sweep->axes)
-    if (axis.path == "simulation.years" || axis.path == "simulation.ticks_per_year")
-      throw InputError(scenario.source + ": sweep.parameters.\"" + axis.path +
-                       "\": a sweep cannot vary the number of ticks (every run of one results file has the "
-                       "same tick axis); run one sweep per value with --set " + axis.path + "=...");
+  for (const auto& [path, key] : varied_paths(*scenario.sweep))
+    if (path == "simulation.years" || path == "simulation.ticks_per_year")
+      throw InputError(scenario.source + ": " + key +
+                       ": a sweep cannot vary the number of ticks (every run of one results file has the "
+                       "same tick axis); run one sweep per value with --set " + path + "=...");
 }
 
 namespace {
@@ -151,10 +166,9 @@ void refuse_run_only_settings(const Scenario& scenario) {
   if (!scenario.sweep) return;
   const std::string run_one =
       "`xsector run " + scenario.source + " --point K --replicate R` runs one run of this sweep alone";
-  for (const SweepAxis& axis : scenario.sweep->axes)
-    if (axis.path == "output.snapshots" || axis.path == "simulation.replicates")
-      throw InputError(scenario.source + ": sweep.parameters.\"" + axis.path + "\": a sweep cannot vary it; " +
-                       run_one);
+  for (const auto& [path, key] : varied_paths(*scenario.sweep))
+    if (path == "output.snapshots" || path == "simulation.replicates")
+      throw InputError(scenario.source + ": " + key + ": a sweep cannot vary it; " + run_one);
   if (scenario.params.output.snapshots)
     throw InputError(where_set(scenario, "output", "snapshots") +
                      ": a sweep writes no per-agent snapshots (its file holds the metrics of every run); write the "
@@ -181,7 +195,25 @@ SweepPlan::SweepPlan(const Scenario& scenario) {
     case SweepMethod::sobol:
     case SweepMethod::morris: points_ = sampled_points(sweep, scenario); break;
   }
+  if (!sweep.arms.empty()) {  // every design point once per arm, arms slowest; "arm" is the first path
+    std::vector<Point> crossed;
+    for (const SweepArm& arm : sweep.arms)
+      for (const Point& design : points_) {
+        Point point{ScalarValue(arm.name)};
+        point.insert(point.end(), design.begin(), design.end());
+        crossed.push_back(std::move(point));
+      }
+    points_ = std::move(crossed);
+    paths_.insert(paths_.begin(), std::string(kArmPath));
+    arms_ = sweep.arms;
+  }
   if (points_.empty()) throw InputError(scenario.source + ": the [sweep] table gives no points (zero runs)");
+}
+
+const SweepArm& SweepPlan::arm(const std::string& name) const {
+  for (const SweepArm& arm : arms_)
+    if (arm.name == name) return arm;
+  throw std::logic_error("SweepPlan::arm: no arm " + name);
 }
 
 const std::vector<ScalarValue>& SweepPlan::point(std::size_t k) const {
@@ -212,7 +244,14 @@ Scenario apply_point(const Scenario& scenario, const SweepPlan& plan, std::size_
   const std::vector<ScalarValue>& values = plan.point(k);
   const std::string origin = "sweep point " + std::to_string(k);
   Scenario out = scenario;
-  for (std::size_t a = 0; a < values.size(); ++a) set_parameter(out, plan.paths()[a], values[a], origin);
+  for (std::size_t a = 0; a < values.size(); ++a) {
+    if (plan.paths()[a] == kArmPath) {
+      for (const auto& [path, value] : plan.arm(std::get<std::string>(values[a])).settings)
+        set_parameter(out, path, value, origin);
+      continue;
+    }
+    set_parameter(out, plan.paths()[a], values[a], origin);
+  }
   validate_scenario(out, origin);  // combinations (start_year <= end_year) after all keys
   return out;
 }

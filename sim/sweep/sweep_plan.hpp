@@ -26,6 +26,10 @@
 //  * morris: trajectories × (k + 1) points, elementary-effects trajectories on `levels`
 //    levels, from Stream(sweep.seed, trajectory, ·, Purpose::morris).
 //
+//  * arms ([sweep.arms]): the design's points once per arm, arm slowest: point
+//    a × (design points) + k is design point k under arm a. The arm is the first path of
+//    the plan, "arm", its value the arm's name; applying it applies the arm's settings.
+//
 // A point's scenario is the base scenario with the point's values applied through
 // set_parameter (so `intervention.K.key` paths work), then validate_scenario.
 #include <cstddef>
@@ -37,6 +41,9 @@
 #include "model/simulation.hpp"
 
 namespace xsector {
+
+// The plan path that stands for the arm (no parameter has this name).
+inline constexpr std::string_view kArmPath = "arm";
 
 class SweepPlan {
  public:
@@ -55,6 +62,8 @@ class SweepPlan {
   // their name, as set_parameter takes them).
   const std::vector<ScalarValue>& point(std::size_t k) const;
 
+  const SweepArm& arm(const std::string& name) const;  // one of the sweep's arms
+
   // run index <-> (point, replicate). Both throw InputError when out of range.
   RunIdentity identity_of(std::size_t run) const;
   std::size_t run_index(RunIdentity id) const;
@@ -63,6 +72,7 @@ class SweepPlan {
   SweepMethod method_ = SweepMethod::grid;
   std::vector<std::string> paths_;
   std::vector<std::vector<ScalarValue>> points_;
+  std::vector<SweepArm> arms_;
   std::size_t replicates_ = 1;
 };
 
