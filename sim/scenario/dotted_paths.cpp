@@ -61,7 +61,9 @@ std::string unknown_parameter_message(std::string_view path) {
            "` is a table of parameters, not a value; set one of its keys (see "
            "docs/PARAMETERS.md)";
   if (path.starts_with("sweep."))
-    return "unknown key `" + std::string(path) + "`; sweep settings are set in the [sweep] table of a file";
+    return "unknown key `" + std::string(path) +
+           "`; --set reaches sweep.replicates, sweep.samples, sweep.seed, sweep.trajectories and sweep.levels; the "
+           "method, parameters and arms are set in the [sweep] table of the file";
   std::string message = "unknown key `" + std::string(path) + "`";
   if (const std::string near = closest_match(path, parameter_paths()); !near.empty())
     return message + "; did you mean `" + near + "`?";

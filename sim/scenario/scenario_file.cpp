@@ -192,6 +192,35 @@ toml::table parse_toml(std::string_view text, std::string_view source) {
   }
 }
 
+// `--set sweep.KEY=VALUE` reaches the counts and seeds of the [sweep] table (replicates,
+// samples, seed, trajectories, levels): the sweep settings a user scales without editing
+// the file, e.g. to grow a sweep with --resume. The design's method and lists stay the
+// file's.
+const SweepKey* sweep_override_key(std::string_view text) {
+  std::string_view path = text.substr(0, text.find('='));
+  while (!path.empty() && (path.back() == ' ' || path.back() == '\t')) path.remove_suffix(1);
+  while (!path.empty() && (path.front() == ' ' || path.front() == '\t')) path.remove_prefix(1);
+  if (!path.starts_with("sweep.")) return nullptr;
+  const SweepKey* key = find_key(sweep_keys(), path.substr(6));
+  return key && key->store && key->spec.path != "method" ? key : nullptr;
+}
+
+void apply_sweep_override(Scenario& scenario, const std::string& text) {
+  const std::string origin = "--set " + text;
+  const SweepKey& key = *sweep_override_key(text);
+  const std::string path = "sweep." + key.spec.path;
+  if (!scenario.sweep) fail(origin, key_error(path, "the scenario has no [sweep] table to set it in"));
+  if (!uses(key, scenario.sweep->method))
+    fail(origin, key_error(path, "method = \"" + std::string(sweep_method_name(scenario.sweep->method)) +
+                                     "\" does not use " + key.spec.path));
+  const CheckedValue checked = check_value(key.spec, parse_scalar(std::string_view(text).substr(text.find('=') + 1)));
+  if (!checked.value) fail(origin, key_error(path, checked.error));
+  key.store(*scenario.sweep, *checked.value);
+  if (scenario.sweep->method == SweepMethod::morris && scenario.sweep->levels % 2)
+    fail(origin, key_error(path, "method = \"morris\" needs an even number of levels"));
+  scenario.overrides.push_back(text);
+}
+
 }  // namespace
 
 Scenario parse_scenario(std::string_view toml_text, std::string_view source,
@@ -208,8 +237,12 @@ Scenario parse_scenario(std::string_view toml_text, std::string_view source,
          "[simulation] years = 10, or run without a scenario file to use every default");
   FileReader reader(scenario);
   reader.read(root);
-  apply_overrides_unchecked(scenario, overrides);
+  std::vector<std::string> parameter_overrides, sweep_overrides;
+  for (const std::string& text : overrides)
+    (sweep_override_key(text) ? sweep_overrides : parameter_overrides).push_back(text);
+  apply_overrides_unchecked(scenario, parameter_overrides);
   reader.finish();
+  for (const std::string& text : sweep_overrides) apply_sweep_override(scenario, text);
   return scenario;
 }
 

@@ -10,6 +10,7 @@ import subprocess
 
 import h5py
 import numpy as np
+import pytest
 
 BASE = """
 [simulation]
@@ -84,3 +85,34 @@ def test_other_changes_are_still_a_different_sweep(xsector_bin, tmp_path):
     assert refused.returncode == 2
     assert "different scenario or sweep" in refused.stderr
     assert hashlib.sha256(out.read_bytes()).hexdigest() == before
+
+
+def test_set_sweep_replicates_grows_without_editing_the_file(xsector_bin, tmp_path):
+    scenario = tmp_path / "grow.toml"
+    scenario.write_text(BASE.format(replicates=2, values="0.0, 0.3"))
+    out = tmp_path / "grow.h5"
+    assert sweep(xsector_bin, scenario, out).returncode == 0
+    grown = sweep(xsector_bin, scenario, out, "--resume", "--set", "sweep.replicates=3")
+    assert grown.returncode == 0, grown.stderr
+    fresh = tmp_path / "fresh.h5"
+    scenario2 = tmp_path / "three.toml"
+    scenario2.write_text(BASE.format(replicates=3, values="0.0, 0.3"))
+    assert sweep(xsector_bin, scenario2, fresh).returncode == 0
+    new, reference = datasets(out), datasets(fresh)
+    for name in reference:
+        if name != "wall_time":
+            np.testing.assert_array_equal(new[name], reference[name], err_msg=name)
+
+
+@pytest.mark.parametrize("setting, message", [
+    ("sweep.samples=4", 'key `sweep.samples`: method = "grid" does not use samples'),
+    ("sweep.replicates=0", "key `sweep.replicates`: 0 is out of range"),
+    ("sweep.method=lhs", "--set reaches sweep.replicates"),
+])
+def test_bad_sweep_settings(xsector_bin, tmp_path, setting, message):
+    scenario = tmp_path / "grow.toml"
+    scenario.write_text(BASE.format(replicates=2, values="0.0, 0.3"))
+    proc = subprocess.run([str(xsector_bin), "validate", str(scenario), "--set", setting], capture_output=True,
+                          text=True, timeout=60)
+    assert proc.returncode == 2
+    assert f"--set {setting}" in proc.stderr and message in proc.stderr, proc.stderr
