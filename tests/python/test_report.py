@@ -364,6 +364,16 @@ def test_large_lhs_report_shows_ranges_and_distribution(tmp_path, source_dir):
     # a sampled sweep of at least 50 points gets scenario discovery, but lhs has no Sobol'/Morris section
     assert '<figure id="fig-prim">' in page and "id='scenario-discovery'" in page
     assert "id='sensitivity'" not in page
+    if shutil.which("chromium") is not None:  # the page in a real browser: every figure decodes, nothing blank
+        probe = tmp_path / "lhs_probe.html"
+        probe.write_text(page.replace("</body>", CHECK_IMAGES), encoding="utf-8")
+        dom = chromium("--virtual-time-budget=10000", "--dump-dom", probe.as_uri())
+        assert dom.returncode == 0, dom.stderr[-2000:]
+        assert 'data-images-ok="6/6"' in dom.stdout, dom.stdout[:500]
+        shot = tmp_path / "lhs.png"
+        assert chromium(f"--screenshot={shot}", "--window-size=1280,2400", (tmp_path / "lhs.html").as_uri()).returncode == 0
+        pixels = matplotlib.image.imread(shot)
+        assert pixels.shape[:2] == (2400, 1280) and pixels[..., :3].std() > 0.01
     ds = xa.open_results(h5)
     grid = xa.plot_response_grid(ds)
     assert len([a for a in grid.axes if a.get_visible()]) == 5
