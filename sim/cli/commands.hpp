@@ -33,7 +33,7 @@ struct CompareOptions {
   CommonOptions common;
   std::vector<std::string> scenarios;  // the first is the base
   std::string output;
-  bool force = false;
+  bool force = false, report = false;  // report: also write OUT.html (`xsector report`)
   long long replicates = 20;  // paired replicates per arm
 };
 

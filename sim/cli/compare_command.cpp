@@ -208,6 +208,10 @@ int compare_command(const CompareOptions& opt) {
     print_comparison(arms, std::cout);
     std::cout << "wrote " << output << " (" << arms.size() << " arms x " << replicates << " replicates)\n";
   }
+  if (opt.report) {
+    std::cout.flush();
+    return report_command(output, "", opt.force, false);  // the page: arms overlaid, deltas, verdicts
+  }
   return exit_code::ok;
 }
 

@@ -96,7 +96,9 @@ int main(int argc, char** argv) {
   compare_cmd->add_option("--replicates", compare.replicates,
                           "Paired replicates per arm: replicate r of every arm has the same seed (default 20)")
       ->check(CLI::Range(1LL, 100000LL));
-  compare_cmd->add_flag("--force", compare.force, "Overwrite an existing output file");
+  compare_cmd->add_flag("--force", compare.force, "Overwrite an existing output file (and its report)");
+  compare_cmd->add_flag("--report", compare.report,
+                        "Also write the HTML report of the comparison beside the output (OUT.html)");
   add_common(compare_cmd, compare.common);
 
   MergeOptions merge;

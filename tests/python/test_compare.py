@@ -149,3 +149,14 @@ def test_bad_comparisons_are_refused(xsector_bin, tmp_path, files, message):
     assert proc.returncode == 2, proc.stdout + proc.stderr
     assert message in proc.stderr
     assert (tmp_path / "out.h5").read_bytes() == b"keep me"
+
+
+def test_one_command_gives_the_page_too(xsector_bin, tmp_path):
+    (tmp_path / "base.toml").write_text(BASE)
+    (tmp_path / "budget.toml").write_text(BUDGET)
+    proc = run([xsector_bin, "compare", tmp_path / "base.toml", tmp_path / "budget.toml", "--replicates", 4,
+                "-o", tmp_path / "cmp.h5", "--report"])
+    assert proc.returncode == 0, proc.stderr
+    assert "budget: " in proc.stdout and f"wrote {tmp_path / 'cmp.html'}" in proc.stdout
+    page = (tmp_path / "cmp.html").read_text(encoding="utf-8")
+    assert 'id="fig-deltas"' in page and "budget" in page
