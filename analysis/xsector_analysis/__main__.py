@@ -1,4 +1,5 @@
 """Command line: python3 -m xsector_analysis report IN.h5 [-o IN.html] [--force] [--quarterly]
+              python3 -m xsector_analysis export IN.h5 [-o IN.csv] [--force] [--metrics a,b] [--yearly]
 
 `xsector report` runs this module with /usr/bin/python3 and PYTHONPATH set, passing its
 arguments on. The report goes to IN.html by default; an existing output file is kept
@@ -13,7 +14,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-SUBCOMMANDS = ("report",)
+SUBCOMMANDS = ("report", "export")
 
 
 def main(argv=None) -> int:
@@ -35,9 +36,20 @@ def main(argv=None) -> int:
                           "instead of yearly values")
     rep.add_argument("--title", help="page title (default: 'xsector report: SCENARIO')")
     rep.add_argument("-q", "--quiet", action="store_true", help="print nothing on success")
+    exp = sub.add_parser("export", help="write a results file as one CSV table (tidy long format)",
+                         description="Write every run's metrics as one CSV table, a row per run, time step, "
+                                     "metric and sector or stage, with the swept parameters as columns.")
+    exp.add_argument("results", help="results file written by xsector run, sweep or compare")
+    exp.add_argument("-o", "--output", help="CSV file to write (default: RESULTS with .csv)")
+    exp.add_argument("--force", action="store_true", help="overwrite an existing output file")
+    exp.add_argument("--metrics", help="comma-separated metric names (default: all)")
+    exp.add_argument("--yearly", action="store_true", help="yearly values instead of one row per tick")
+    exp.add_argument("-q", "--quiet", action="store_true", help="print nothing on success")
     args = parser.parse_args(argv)
 
     import os
+    if args.command == "export":
+        return _export(args)
     out = args.output or os.path.splitext(args.results)[0] + ".html"
     if not os.path.exists(args.results):
         print(f"xsector report: error: no such results file: {args.results}", file=sys.stderr)
@@ -58,6 +70,35 @@ def main(argv=None) -> int:
         return 1
     if not args.quiet:
         print(f"wrote {out}")
+    return 0
+
+
+def _export(args) -> int:
+    import os
+    out = args.output or os.path.splitext(args.results)[0] + ".csv"
+    if not os.path.exists(args.results):
+        print(f"xsector export: error: no such results file: {args.results}", file=sys.stderr)
+        return 2
+    if not _is_hdf5(args.results):
+        print(f"xsector export: error: {args.results} is not an HDF5 file (expected a results file written by "
+              f"xsector run, sweep or compare)", file=sys.stderr)
+        return 3
+    if os.path.exists(out) and not args.force:
+        print(f"xsector export: error: {out} exists (use --force to overwrite, or -o to choose another file)",
+              file=sys.stderr)
+        return 3
+    try:
+        from .export import export_csv
+        names = [m.strip() for m in args.metrics.split(",")] if args.metrics else None
+        rows = export_csv(args.results, out, names, yearly=args.yearly)
+    except ValueError as err:
+        print(f"xsector export: error: {err}", file=sys.stderr)
+        return 2
+    except OSError as err:
+        print(f"xsector export: error: {err}", file=sys.stderr)
+        return 3
+    if not args.quiet:
+        print(f"wrote {out} ({rows} rows)")
     return 0
 
 

@@ -37,6 +37,11 @@ struct CompareOptions {
   long long replicates = 20;  // paired replicates per arm
 };
 
+struct ExportOptions {
+  std::string results, output, metrics;  // metrics: comma-separated, empty for all
+  bool force = false, yearly = false;
+};
+
 struct MergeOptions {
   std::string output;
   std::vector<std::string> parts;
@@ -47,8 +52,12 @@ int run_command(const RunOptions& options);
 int sweep_command(const SweepOptions& options);
 int merge_command(const MergeOptions& options);
 int compare_command(const CompareOptions& options);
+// `xsector export`: the file as one tidy CSV table, by the analysis package.
+int export_command(const ExportOptions& options);
 int validate_command(const std::string& scenario, const std::vector<std::string>& overrides, bool quiet);
 int info_command(const std::string& path);
+// `xsector repair`: clears the mark a killed writer leaves, so plain HDF5 readers open the file.
+int repair_command(const std::string& path);
 int params_command(bool markdown, const std::string& path);  // path: one parameter or table
 // Where `report` finds the Python analysis package: $XSECTOR_ANALYSIS_DIR, else the copy
 // `cmake --install` put beside the binary (PREFIX/lib/python3.X/dist-packages), else the

@@ -118,6 +118,11 @@ int main(int argc, char** argv) {
   auto* info_cmd = app.add_subcommand("info", "Describe a results file: dimensions, metrics, parameters, provenance");
   info_cmd->add_option("results", info_file, "Results file (HDF5)")->required()->check(CLI::ExistingFile);
 
+  std::string repair_file_path;
+  auto* repair_cmd = app.add_subcommand(
+      "repair", "Make a file left by a killed writer open in h5py and xarray (its runs stay as they are)");
+  repair_cmd->add_option("results", repair_file_path, "Results file (HDF5)")->required()->check(CLI::ExistingFile);
+
   bool markdown = false;
   std::string params_path;
   auto* params_cmd = app.add_subcommand("params", "List every model parameter, or show one in full");
@@ -132,6 +137,16 @@ int main(int argc, char** argv) {
   report_cmd->add_flag("--force", report_force, "Overwrite an existing HTML file");
   report_cmd->add_flag("--quarterly,--per-tick", report_per_tick,
                        "Figures over time show the values per tick (e.g. quarterly) instead of yearly values");
+
+  ExportOptions export_options;
+  auto* export_cmd = app.add_subcommand("export", "Write a results file as one CSV table for spreadsheets");
+  export_cmd->add_option("results", export_options.results, "Results file (HDF5)")->required()->check(CLI::ExistingFile);
+  export_cmd->add_option("-o,--output", export_options.output, "CSV file to write (default: RESULTS with .csv)");
+  bool export_csv = true;  // the only format; the flag says so on the command line
+  export_cmd->add_flag("--csv", export_csv, "Comma-separated values (the only format, the default)");
+  export_cmd->add_option("--metrics", export_options.metrics, "Comma-separated metric names (default: all)");
+  export_cmd->add_flag("--yearly", export_options.yearly, "Yearly values instead of a row per tick");
+  export_cmd->add_flag("--force", export_options.force, "Overwrite an existing CSV file");
 
   if (const int rc = check_subcommand(app, argc, argv); rc >= 0) return rc;
   // CLI11 exits with its own codes (105-109); README.md promises 2 for a bad command line.
@@ -154,8 +169,10 @@ int main(int argc, char** argv) {
     if (*compare_cmd) return compare_command(compare);
     if (*validate_cmd) return validate_command(validate_file, validate_common.overrides, validate_common.quiet);
     if (*info_cmd) return info_command(info_file);
+    if (*repair_cmd) return repair_command(repair_file_path);
     if (*params_cmd) return params_command(markdown, params_path);
     if (*report_cmd) return report_command(report_in, report_out, report_force, report_per_tick);
+    if (*export_cmd) return export_command(export_options);
   } catch (const InputError& e) {
     std::cerr << "error: " << e.what() << "\n";
     return exit_code::bad_input;

@@ -13,6 +13,7 @@
 #include "scenario/intervention_notes.hpp"
 #include "scenario/memory_estimate.hpp"
 #include "output/info.hpp"
+#include "output/results_file.hpp"
 #include "scenario/param_table.hpp"
 #include "scenario/scenario.hpp"
 #include "sweep/sweep_limits.hpp"
@@ -87,6 +88,20 @@ int info_command(const std::string& path) {
   return exit_code::ok;
 }
 
+int repair_command(const std::string& path) {
+  const bool marked = left_by_killed_writer(path);
+  if (marked) repair_file(path);
+  const FileSummary summary = read_summary(path);
+  std::size_t done = 0;
+  for (std::uint8_t d : summary.done) done += d;
+  std::cout << path << (marked ? ": repaired: " : ": nothing to repair: ")
+            << "h5py and xarray open it as it is; " << done << " of " << summary.done.size() << " runs are done"
+            << (done < summary.done.size() ? " (`xsector sweep SCENARIO -o " + path + " --resume` runs the rest)"
+                                          : std::string())
+            << "\n";
+  return exit_code::ok;
+}
+
 int params_command(bool markdown, const std::string& path) {
   if (markdown && !path.empty()) throw InputError("params: give either --markdown or a PATH, not both");
   if (markdown)
@@ -109,24 +124,42 @@ std::string analysis_dir() {
   return XSECTOR_ANALYSIS_DIR;
 }
 
-// The HTML report is made by the Python analysis package (analysis_dir()), run with
-// Debian's python3: `python3 -m xsector_analysis report`. That module picks the default
-// output (RESULTS with .html), refuses to overwrite without --force and answers a non-HDF5
-// input with one line and exit code 3. An empty `output` means the default.
-int report_command(const std::string& results, const std::string& output, bool force, bool per_tick) {
+namespace {
+
+// Runs `python3 -m xsector_analysis ARGS` with Debian's python3 and the analysis package
+// (analysis_dir()) on PYTHONPATH, in place of this process: its exit status is ours.
+int exec_analysis(std::vector<std::string> args) {
   const std::string analysis = analysis_dir();
   const std::string pythonpath = analysis + (std::getenv("PYTHONPATH") ? std::string(":") + std::getenv("PYTHONPATH") : "");
   setenv("PYTHONPATH", pythonpath.c_str(), 1);
-  std::vector<std::string> args = {"/usr/bin/python3", "-m", "xsector_analysis", "report", results};
-  if (!output.empty()) args.insert(args.end(), {"-o", output});
-  if (force) args.emplace_back("--force");
-  if (per_tick) args.emplace_back("--quarterly");
+  args.insert(args.begin(), {"/usr/bin/python3", "-m", "xsector_analysis"});
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
   execv(argv[0], argv.data());
-  std::cerr << "xsector report: cannot run /usr/bin/python3: " << std::strerror(errno) << "\n";
+  std::cerr << "xsector " << args[3] << ": cannot run /usr/bin/python3: " << std::strerror(errno) << "\n";
   return exit_code::failure;
+}
+
+}  // namespace
+
+// The module picks the default output (RESULTS with .html), refuses to overwrite without
+// --force and answers a non-HDF5 input with one line and exit code 3.
+int report_command(const std::string& results, const std::string& output, bool force, bool per_tick) {
+  std::vector<std::string> args = {"report", results};
+  if (!output.empty()) args.insert(args.end(), {"-o", output});
+  if (force) args.emplace_back("--force");
+  if (per_tick) args.emplace_back("--quarterly");
+  return exec_analysis(std::move(args));
+}
+
+int export_command(const ExportOptions& opt) {
+  std::vector<std::string> args = {"export", opt.results};
+  if (!opt.output.empty()) args.insert(args.end(), {"-o", opt.output});
+  if (opt.force) args.emplace_back("--force");
+  if (!opt.metrics.empty()) args.insert(args.end(), {"--metrics", opt.metrics});
+  if (opt.yearly) args.emplace_back("--yearly");
+  return exec_analysis(std::move(args));
 }
 
 }  // namespace xsector

@@ -124,6 +124,9 @@ void print_info(const std::string& path, std::ostream& out) {
   const FileSummary summary = read_summary(path);
   const auto variables = list_variables(path);
   out << "file:              " << path << "\n";
+  if (left_by_killed_writer(path))
+    out << "note:              left by a killed writer: h5py and xarray refuse it until `xsector repair " << path
+        << "` (or `xsector sweep ... --resume`) clears the mark\n";
   print_provenance(summary, out);
   print_dimensions(summary, variables, out);
   print_swept(summary, out);

@@ -70,6 +70,15 @@ struct FileSummary {
 // long as it writes): a live sweep is writing the file, so it must not be replaced.
 bool being_written_by_another_process(const std::string& path);
 
+// True if a writer was killed with the file open: its "open for writing" mark is set and no
+// live process holds the writer lock. Plain HDF5 readers (h5py, xarray without swmr) refuse
+// such a file; repair_file() clears the mark.
+bool left_by_killed_writer(const std::string& path);
+// Clears a killed writer's mark (and repairs the end-of-file address) by opening the file
+// as a writer and closing it, as --resume does first; the runs and done flags stay as they
+// are. Throws OutputError while another process writes the file.
+void repair_file(const std::string& path);
+
 class ResultsWriter {
  public:
   // Creates a new file at `path` (fails if it exists) with every dataset allocated.

@@ -235,6 +235,17 @@ ResultsWriter ResultsWriter::create(const std::string& path, const FileHeader& h
   return ResultsWriter(std::move(impl));
 }
 
+bool left_by_killed_writer(const std::string& path) {
+  return writer_mark(path) != WriterMark::none && writer_mark(path) != WriterMark::unknown &&
+         !being_written_by_another_process(path);
+}
+
+void repair_file(const std::string& path) {
+  if (being_written_by_another_process(path))
+    throw OutputError(path + ": is being written by a live xsector process; repair it after that process ends");
+  ResultsWriter writer = ResultsWriter::open_existing(path);  // clears the mark; closing keeps it cleared
+}
+
 ResultsWriter ResultsWriter::open_existing(const std::string& path) {
   silence_hdf5();
   const Hdf5CrashGuard guard(path);  // reading the existing file: libhdf5 may crash on damage
