@@ -1,17 +1,29 @@
 #!/usr/bin/env bash
-# Installs the Debian packages xsector needs (see ../shared/DEBIAN-NOTES.md), plus any
-# named as arguments (.ci/sanitizers.sh adds dpkg-dev), only those that are missing, so a
-# second call costs nothing.
+# Installs the Debian packages xsector needs (see ../shared/DEBIAN-NOTES.md): with --run
+# only what building and running need, else also what the tests need; plus any named as
+# arguments (.ci/sanitizers.sh adds dpkg-dev). Only those that are missing, so a second
+# call costs nothing.
 set -euo pipefail
-packages=(
+# What building and running need (the quick start: `deps.sh --run`): the compiler and
+# libraries, and the Python packages of `xsector report`.
+run_packages=(
   cmake g++ make git libboost-graph-dev libtbb-dev libhdf5-dev hdf5-tools libcli11-dev
   libtomlplusplus-dev librandom123-dev libgtest-dev libbenchmark-dev
-  python3-h5py python3-numpy python3-pandas python3-xarray python3-h5netcdf python3-matplotlib
-  python3-pytest python3-nbclient python3-nbformat python3-ipykernel python3-scipy python3-sklearn chromium
+  python3-h5py python3-numpy python3-pandas python3-xarray python3-h5netcdf python3-matplotlib python3-scipy
+)
+# What the tests add: pytest and the notebook runner, scikit-learn (feature scores), a
+# browser for the report test, Open MPI, clang with its sanitizer and fuzzer runtimes.
+test_packages=(
+  python3-pytest python3-nbclient python3-nbformat python3-ipykernel python3-sklearn chromium
   openmpi-bin libopenmpi-dev clang libfuzzer-14-dev libclang-rt-14-dev
   llvm-14  # llvm-symbolizer-14: sanitizer reports name functions only with it (fuzz.sh)
-  "$@"
 )
+if [ "${1:-}" = "--run" ]; then
+  shift
+  packages=("${run_packages[@]}" "$@")
+else
+  packages=("${run_packages[@]}" "${test_packages[@]}" "$@")
+fi
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
