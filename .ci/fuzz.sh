@@ -46,9 +46,15 @@ classify() {  # classify TARGET ARTIFACT
   local target="$1" artifact="$2" report="$2.report"
   timeout 300 "build-fuzz/fuzz/${target}" -timeout=10 -rss_limit_mb=2048 "$artifact" > "$report" 2>&1 && {
     echo "not reproduced (flaky): $artifact"; return 0; }
-  while read -r known_target regex; do
+  # libFuzzer names an artifact by what it found: crash-, timeout-, leak-, oom-, slow-unit-.
+  local name kind
+  name=$(basename "$artifact")
+  kind=${name#"${target}-"}
+  kind=${kind%%-*}
+  while read -r known_target known_kind regex; do
     [[ -z "$known_target" || "$known_target" == \#* || "$known_target" != "$target" ]] && continue
-    if grep -Eq -- "$regex" "$report"; then echo "known ($regex): $artifact"; return 0; fi
+    [[ "$known_kind" != "$kind" ]] && continue  # a timeout in a known crash's function is another bug
+    if grep -Eq -- "$regex" "$report"; then echo "known ($kind, $regex): $artifact"; return 0; fi
   done < fuzz/known_findings.txt
   echo "NEW: $artifact"
   grep -E "SUMMARY|FUZZ FINDING|ERROR: libFuzzer" "$report" | head -n 3
