@@ -74,7 +74,9 @@ int run_command(const RunOptions& opt) {
   {
     ResultsWriter writer = ResultsWriter::create(target.temp_path(), header);
     for (std::size_t r = 0; r < replicates; ++r) {
-      const RunIdentity id = replicates > 1 ? RunIdentity{0, static_cast<std::int64_t>(r)} : run;
+      const RunIdentity id = replicates > 1 ? RunIdentity{0, static_cast<std::int64_t>(r)}
+                             : plan                ? plan->seed_identity(plan->run_index(run))
+                                                   : run;
       const auto start = std::chrono::steady_clock::now();
       Simulation sim(scenario, id);
       const auto done_before = static_cast<std::int64_t>(r) * ticks;

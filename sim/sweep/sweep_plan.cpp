@@ -195,6 +195,7 @@ SweepPlan::SweepPlan(const Scenario& scenario) {
     case SweepMethod::sobol:
     case SweepMethod::morris: points_ = sampled_points(sweep, scenario); break;
   }
+  design_points_ = points_.size();
   if (!sweep.arms.empty()) {  // every design point once per arm, arms slowest; "arm" is the first path
     std::vector<Point> crossed;
     for (const SweepArm& arm : sweep.arms)
@@ -228,6 +229,12 @@ RunIdentity SweepPlan::identity_of(std::size_t run) const {
     throw InputError("run " + std::to_string(run) + " does not exist: the sweep has runs 0.." +
                      std::to_string(run_count() - 1));
   return {static_cast<std::int64_t>(run / replicates_), static_cast<std::int64_t>(run % replicates_)};
+}
+
+RunIdentity SweepPlan::seed_identity(std::size_t run) const {
+  RunIdentity id = identity_of(run);
+  if (!arms_.empty()) id.point %= static_cast<std::int64_t>(design_points_);
+  return id;
 }
 
 std::size_t SweepPlan::run_index(RunIdentity id) const {

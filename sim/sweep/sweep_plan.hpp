@@ -29,6 +29,7 @@
 //  * arms ([sweep.arms]): the design's points once per arm, arm slowest: point
 //    a × (design points) + k is design point k under arm a. The arm is the first path of
 //    the plan, "arm", its value the arm's name; applying it applies the arm's settings.
+//    Replicate r of design point k has the same seed under every arm (seed_identity).
 //
 // A point's scenario is the base scenario with the point's values applied through
 // set_parameter (so `intervention.K.key` paths work), then validate_scenario.
@@ -64,6 +65,11 @@ class SweepPlan {
 
   const SweepArm& arm(const std::string& name) const;  // one of the sweep's arms
 
+  // The identity a run's seed is derived from (run_seed_of): the run's own, except that with
+  // arms the point is the design point, so that arm a's point k shares its seeds with every
+  // other arm's point k (common random numbers: the arms are paired).
+  RunIdentity seed_identity(std::size_t run) const;
+
   // run index <-> (point, replicate). Both throw InputError when out of range.
   RunIdentity identity_of(std::size_t run) const;
   std::size_t run_index(RunIdentity id) const;
@@ -73,6 +79,7 @@ class SweepPlan {
   std::vector<std::string> paths_;
   std::vector<std::vector<ScalarValue>> points_;
   std::vector<SweepArm> arms_;
+  std::size_t design_points_ = 0;  // points per arm
   std::size_t replicates_ = 1;
 };
 

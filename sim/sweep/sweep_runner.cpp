@@ -201,7 +201,8 @@ Shard parse_shard(std::string_view text) {
 
 RunCoordinates run_coordinates(const SweepPlan& plan, const Scenario& point_scenario, std::size_t run) {
   const RunIdentity id = plan.identity_of(run);
-  return {id.point, id.replicate, run_seed_of(point_scenario, id), plan.point(static_cast<std::size_t>(id.point))};
+  return {id.point, id.replicate, run_seed_of(point_scenario, plan.seed_identity(run)),
+          plan.point(static_cast<std::size_t>(id.point))};
 }
 
 FileHeader sweep_header(FileHeader base, const Scenario& scenario, const SweepPlan& plan) {
@@ -273,7 +274,7 @@ RunResult simulate_run(const Scenario& scenario, const SweepPlan& plan, std::siz
     // Isolation: while this thread waits for the run's inner parallel loops it may only
     // help with those, never start another run (that bounds the runs in flight).
     tbb::this_task_arena::isolate([&] {
-      Simulation sim(point, id);
+      Simulation sim(point, plan.seed_identity(run));
       result.series = sim.run([&cancelled](std::int64_t) {
         if (cancelled && cancelled()) throw RunCancelled{};
       });

@@ -1,10 +1,10 @@
 """Named policy arms in a sweep ([sweep.arms], docs/OUTPUT.md and MODEL.md 8 item 20).
 
 An arm is a set of parameter settings applied to every point of the design, arms slowest.
-Independent check: arms that each set `foundation.public_channel` crossed with a grid over
-`foundation.public_share` are the same points, in the same order, with the same seeds, as a
-plain grid over both parameters with the channel first, so every metric must be equal;
-the `arm` coordinate names each run's arm. Interventions' keys work as arm settings (an arm
+Independent check: each arm's runs equal, in every metric, the same design swept without
+arms with the arm's setting given by --set (same points, same seeds: replicate r of design
+point k has the seed of design point k under every arm, so the arms are paired); `run
+--point K --replicate R` reproduces a run of an arm; the `arm` coordinate names each run's arm. Interventions' keys work as arm settings (an arm
 that multiplies a support budget changes government spending, the arm that leaves the
 factor at 1 equals the scenario as it is). Bad arms are refused naming file, line and key.
 """
@@ -45,33 +45,35 @@ voucher = { "foundation.public_channel" = "voucher" }
 "foundation.public_share" = [0.1, 0.3]
 """
 
-GRID = BASE + """
-[sweep]
-replicates = 2
-
-[sweep.parameters]
-"foundation.public_channel" = ["grant", "voucher"]
-"foundation.public_share" = [0.1, 0.3]
-"""
-
-
 def sweep(xsector_bin, tmp_path, name, text, *extra):
     (tmp_path / f"{name}.toml").write_text(text)
     return subprocess.run([str(xsector_bin), "sweep", str(tmp_path / f"{name}.toml"), "-o",
                            str(tmp_path / f"{name}.h5"), "-q", *extra], capture_output=True, text=True, timeout=600)
 
 
-def test_arms_equal_the_grid_they_stand_for(xsector_bin, tmp_path):
+def test_each_arm_is_the_design_run_with_its_settings_and_the_arms_are_paired(xsector_bin, tmp_path):
     assert sweep(xsector_bin, tmp_path, "arms", ARMS).returncode == 0
-    assert sweep(xsector_bin, tmp_path, "grid", GRID).returncode == 0
-    with h5py.File(tmp_path / "arms.h5") as a, h5py.File(tmp_path / "grid.h5") as g:
+    # The same design without arms, once per arm's setting: the arm's runs must equal it.
+    alone = BASE + '\n[sweep]\nreplicates = 2\n\n[sweep.parameters]\n"foundation.public_share" = [0.1, 0.3]\n'
+    for channel in ("grant", "voucher"):
+        assert sweep(xsector_bin, tmp_path, channel, alone, "--set", f"foundation.public_channel={channel}").returncode == 0
+    with h5py.File(tmp_path / "arms.h5") as a:
         arms = [x.decode() if isinstance(x, bytes) else x for x in a["param:arm"][()]]
-        channels = [x.decode() if isinstance(x, bytes) else x for x in g["param:foundation.public_channel"][()]]
-        assert arms == channels == ["grant"] * 4 + ["voucher"] * 4
-        np.testing.assert_array_equal(a["seed"][()], g["seed"][()])
-        for name in g:
-            if isinstance(g[name], h5py.Dataset) and g[name].ndim >= 2:
-                np.testing.assert_array_equal(a[name][()], g[name][()], err_msg=name)
+        assert arms == ["grant"] * 4 + ["voucher"] * 4
+        seeds = a["seed"][()]
+        np.testing.assert_array_equal(seeds[:4], seeds[4:])  # paired: design point k, replicate r share a seed
+        for arm, runs in (("grant", slice(0, 4)), ("voucher", slice(4, 8))):
+            with h5py.File(tmp_path / f"{arm}.h5") as g:
+                np.testing.assert_array_equal(seeds[runs], g["seed"][()])
+                for name in g:
+                    if isinstance(g[name], h5py.Dataset) and g[name].ndim >= 2:
+                        np.testing.assert_array_equal(a[name][runs], g[name][()], err_msg=f"{arm} {name}")
+        one = subprocess.run([str(xsector_bin), "run", str(tmp_path / "arms.toml"), "--point", "3", "--replicate", "1",
+                              "-o", str(tmp_path / "one.h5"), "-q"], capture_output=True, text=True, timeout=600)
+        assert one.returncode == 0, one.stderr
+        with h5py.File(tmp_path / "one.h5") as o:
+            assert o["seed"][0] == seeds[7]
+            np.testing.assert_array_equal(o["public_sector_gap"][0], a["public_sector_gap"][7])
     import xsector_analysis as xa
     ds = xa.open_results(str(tmp_path / "arms.h5"))
     assert list(ds["arm"].values) == arms
