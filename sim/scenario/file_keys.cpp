@@ -45,7 +45,7 @@ std::vector<SweepKey> build_sweep_keys() {
                   }});
   keys.push_back({.spec = integer("replicates", 1, "", at_least(1),
                                   "Runs per sweep point, each with its own seed derived from (scenario seed, "
-                                  "point, replicate).",
+                                  "point, replicate); with arms the point of the design, so that the arms are paired.",
                                   ""),
                   .methods = {},
                   .store = [](SweepSpec& sweep, const ScalarValue& value) {
