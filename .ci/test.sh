@@ -3,8 +3,8 @@
 # the MPI build and its tests with real mpirun processes, the unit tests under
 # AddressSanitizer + UndefinedBehaviorSanitizer and the parallel tests under
 # ThreadSanitizer (.ci/sanitizers.sh), then each libFuzzer target for 60 s (.ci/fuzz.sh).
-# Each part prints its time; on 2 cores the whole takes about 22 minutes once the packages
-# are installed (1323 s in a clean clone on 2 Dec 2026).
+# Each part prints its time; on 2 cores the whole takes about 33 minutes once the packages
+# are installed (1950 s in a clean clone on 7 Dec 2026).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 t0=$(date +%s)
