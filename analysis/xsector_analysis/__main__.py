@@ -51,17 +51,8 @@ def main(argv=None) -> int:
     if args.command == "export":
         return _export(args)
     out = args.output or os.path.splitext(args.results)[0] + ".html"
-    if not os.path.exists(args.results):
-        print(f"xsector report: error: no such results file: {args.results}", file=sys.stderr)
-        return 2
-    if not _is_hdf5(args.results):
-        print(f"xsector report: error: {args.results} is not an HDF5 file (expected a results file written by "
-              f"xsector run or xsector sweep)", file=sys.stderr)
-        return 3
-    if os.path.exists(out) and not args.force:
-        print(f"xsector report: error: {out} exists (use --force to overwrite, or -o to choose another file)",
-              file=sys.stderr)
-        return 3
+    if (refused := _check_paths("report", args.results, out, args.force)) is not None:
+        return refused
     try:
         from .report import build_report
         out = build_report(args.results, out, title=args.title, time="tick" if args.per_tick else "year")
@@ -73,20 +64,29 @@ def main(argv=None) -> int:
     return 0
 
 
+def _check_paths(command: str, results: str, out: str, force: bool) -> int | None:
+    """The exit status that refuses the inputs (printing why), or None when they are fine:
+    2 for a missing results file, 3 for one that is not HDF5 or an output that exists."""
+    import os
+    if not os.path.exists(results):
+        print(f"xsector {command}: error: no such results file: {results}", file=sys.stderr)
+        return 2
+    if not _is_hdf5(results):
+        print(f"xsector {command}: error: {results} is not an HDF5 file (expected a results file written by "
+              f"xsector run, sweep or compare)", file=sys.stderr)
+        return 3
+    if os.path.exists(out) and not force:
+        print(f"xsector {command}: error: {out} exists (use --force to overwrite, or -o to choose another file)",
+              file=sys.stderr)
+        return 3
+    return None
+
+
 def _export(args) -> int:
     import os
     out = args.output or os.path.splitext(args.results)[0] + ".csv"
-    if not os.path.exists(args.results):
-        print(f"xsector export: error: no such results file: {args.results}", file=sys.stderr)
-        return 2
-    if not _is_hdf5(args.results):
-        print(f"xsector export: error: {args.results} is not an HDF5 file (expected a results file written by "
-              f"xsector run, sweep or compare)", file=sys.stderr)
-        return 3
-    if os.path.exists(out) and not args.force:
-        print(f"xsector export: error: {out} exists (use --force to overwrite, or -o to choose another file)",
-              file=sys.stderr)
-        return 3
+    if (refused := _check_paths("export", args.results, out, args.force)) is not None:
+        return refused
     try:
         from .export import export_csv
         names = [m.strip() for m in args.metrics.split(",")] if args.metrics else None

@@ -236,8 +236,8 @@ ResultsWriter ResultsWriter::create(const std::string& path, const FileHeader& h
 }
 
 bool left_by_killed_writer(const std::string& path) {
-  return writer_mark(path) != WriterMark::none && writer_mark(path) != WriterMark::unknown &&
-         !being_written_by_another_process(path);
+  const WriterMark mark = writer_mark(path);
+  return mark != WriterMark::none && mark != WriterMark::unknown && !being_written_by_another_process(path);
 }
 
 void repair_file(const std::string& path) {

@@ -76,14 +76,20 @@ void check_resumable(const std::string& path, const FileSummary& file, const Fil
 // and the program are the same and every run of the file is a run of this sweep: the same
 // point and replicate, hence the same seed and swept values. Replicate r of a point does
 // not depend on how many replicates there are, so the file's runs stay valid.
+// Where each (point, replicate) of `header` sits on its run axis.
+std::map<std::pair<std::int64_t, std::int64_t>, std::size_t> run_indices(const FileHeader& header) {
+  std::map<std::pair<std::int64_t, std::int64_t>, std::size_t> index;
+  for (std::size_t j = 0; j < header.runs.size(); ++j) index[{header.runs[j].point, header.runs[j].replicate}] = j;
+  return index;
+}
+
 bool grows(const FileSummary& file, const FileHeader& header) {
   const FileHeader& h = file.header;
   if (h.kind != header.kind || h.program_version != header.program_version || h.ticks != header.ticks ||
       h.resolved_parameters != header.resolved_parameters || h.swept_paths != header.swept_paths ||
       h.runs.size() >= header.runs.size() || !h.shard.empty() || !header.shard.empty())
     return false;
-  std::map<std::pair<std::int64_t, std::int64_t>, std::size_t> index;
-  for (std::size_t j = 0; j < header.runs.size(); ++j) index[{header.runs[j].point, header.runs[j].replicate}] = j;
+  const auto index = run_indices(header);
   for (const RunCoordinates& old : h.runs) {
     const auto at = index.find({old.point, old.replicate});
     if (at == index.end()) return false;
@@ -97,8 +103,7 @@ bool grows(const FileSummary& file, const FileHeader& header) {
 // new index (point × replicates + replicate), the new runs not done; put in place in one
 // rename, so that a failure leaves the old file as it was.
 void grow(const std::string& path, const FileSummary& file, const FileHeader& header) {
-  std::map<std::pair<std::int64_t, std::int64_t>, std::size_t> index;
-  for (std::size_t j = 0; j < header.runs.size(); ++j) index[{header.runs[j].point, header.runs[j].replicate}] = j;
+  const auto index = run_indices(header);
   AtomicOutput target(path, true);
   {
     ResultsWriter writer = ResultsWriter::create(target.temp_path(), header);
