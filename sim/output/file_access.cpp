@@ -10,6 +10,7 @@
 #include <string>
 
 #include "core/errors.hpp"
+#include "output/global_heaps.hpp"
 #include "output/hdf5_reading.hpp"
 #include "output/results_file.hpp"
 
@@ -118,7 +119,11 @@ Handle open_for_reading(Path path) {
   check_is_hdf5(path);
   const hid_t id = open_read_only(path, writer_mark(path));
   if (id < 0) fail(path, "cannot open the HDF5 file; it is damaged or incomplete");
-  return {id, H5Fclose};
+  Handle file{id, H5Fclose};
+  // Opening reads no heap; the first string read would (and a truncated file, refused
+  // above, keeps its own message).
+  check_global_heaps(path);
+  return file;
 }
 
 void check_format(Path path, hid_t file) {

@@ -359,6 +359,14 @@ HDF5_BUG_CASES = [
     Case("resume-hdf5-bug-vlen-string-length", "--resume onto that file", ["sweep", "tiny_sweep.toml", "-o",
          "hdf5_bug_vlen_string_length.h5", "--resume", "-q"], 3, [r"hdf5_bug_vlen_string_length\.h5"],
          hdf5_memory_bug=True),
+    Case("info-hdf5-bug-heap-loop", "`info` of a file whose global heap has a free-space object of size 0 "
+         "(libhdf5 loops for ever loading it)", ["info", "gen/heap_loop.h5"], 3,
+         [r"gen/heap_loop\.h5", "global heap"], untouched=["gen/heap_loop.h5"], needs_h5py=True, timeout=20),
+    Case("merge-hdf5-bug-heap-loop", "merge of that file", ["merge", "out/merged.h5", "gen/heap_loop.h5"], 3,
+         [r"gen/heap_loop\.h5", "global heap"], untouched=["gen/heap_loop.h5"], needs_h5py=True, timeout=20),
+    Case("resume-hdf5-bug-heap-loop", "--resume onto that file", ["sweep", "tiny_sweep.toml", "-o",
+         "gen/heap_loop.h5", "--resume", "-q"], 3, [r"gen/heap_loop\.h5", "global heap"],
+         untouched=["gen/heap_loop.h5"], needs_h5py=True, timeout=20),
     Case("info-hdf5-bug-link-table", "`info` of a file whose link table is damaged (libhdf5 frees a wild pointer "
          "when listing it)", ["info", "hdf5_bug_link_table.h5"], 3, [r"hdf5_bug_link_table\.h5"],
          untouched=["hdf5_bug_link_table.h5"]),
@@ -450,7 +458,32 @@ def make_generated_files(binary: Path, data: Path, gen: Path) -> None:
         byte = f.read(1)[0]
         f.seek(address + 40)
         f.write(bytes([byte ^ 0xFF]))
+    heap_loop(gen / "sweep.h5", gen / "heap_loop.h5")
     (gen / "h5py").write_text("yes")
+
+
+def heap_loop(source: Path, target: Path) -> None:
+    """A copy of `source` whose first global heap collection (where HDF5 keeps the strings)
+    with free space has a free-space object of size 0, as fuzz_output found (F6): Debian's
+    libhdf5 1.10.8 loops for ever loading it. Written from the HDF5 file format
+    specification ("Global Heap"), for the lengths of 8 bytes that HDF5 writes by default: a
+    collection is "GCOL", version 1, 3 reserved bytes, its size; then objects of index (2
+    bytes), reference count (2), 4 reserved bytes, size (8) and data padded to 8 bytes, up to
+    the free-space object, index 0 (absent when the collection is full)."""
+    data = bytearray(source.read_bytes())
+    start = data.find(b"GCOL")
+    while start >= 0:
+        assert data[start + 4] == 1
+        end = start + int.from_bytes(data[start + 8:start + 16], "little")
+        at = start + 16
+        while at + 16 <= end and int.from_bytes(data[at:at + 2], "little") != 0:
+            at += 16 + (int.from_bytes(data[at + 8:at + 16], "little") + 7) // 8 * 8
+        if at + 16 <= end:
+            data[at + 8:at + 16] = bytes(8)
+            target.write_bytes(bytes(data))
+            return
+        start = data.find(b"GCOL", start + 1)
+    raise AssertionError(f"{source}: no global heap collection with free space")
 
 
 def prepare_workdir(data: Path, gen: Path, work: Path) -> None:
