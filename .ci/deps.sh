@@ -17,6 +17,7 @@ test_packages=(
   python3-pytest python3-nbclient python3-nbformat python3-ipykernel python3-sklearn chromium
   openmpi-bin libopenmpi-dev clang libfuzzer-14-dev libclang-rt-14-dev
   llvm-14  # llvm-symbolizer-14: sanitizer reports name functions only with it (fuzz.sh)
+  slurm-wlm munge  # tests/slurm/run.sh: a real Slurm job array of shards, then merge
 )
 if [ "${1:-}" = "--run" ]; then
   shift
