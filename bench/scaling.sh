@@ -12,7 +12,7 @@
 # Every section runs even if an earlier one failed; the exit status is 1 if any failed.
 # SECTIONS picks some (default "1 2 3 4"; 4 compares with the file of 3, so needs it).
 # MPI ranks run with --bind-to none: Open MPI's default binding puts each of one or two
-# ranks on a single core (sim/cli/thread_count.hpp).
+# ranks on a single core (sim/core/thread_count.hpp).
 #
 #   bench/scaling.sh [BUILD_DIR] [MPI_XSECTOR]
 #   THREADS="1 2 4 8 16" RUNS=400 bench/scaling.sh build build-mpi/sim/xsector

@@ -17,6 +17,7 @@ ALLOWED = {
     "output": {"core", "network", "scenario", "model"},
     "sweep": {"core", "network", "scenario", "model", "output"},
     "cli": {"core", "network", "scenario", "model", "output", "sweep"},
+    "python": {"core", "network", "scenario", "model", "output", "sweep"},  # a peer of cli
 }
 INCLUDE = re.compile(r'^\s*#\s*include\s*"([^"]+)"')
 

@@ -42,6 +42,17 @@ struct ExportOptions {
   bool force = false, yearly = false;
 };
 
+struct ServeOptions {
+  CommonOptions common;  // --threads
+  std::string host = "127.0.0.1";
+  int port = 8080;                    // 0: a free port, printed at start-up
+  std::string scenarios;              // the library folder: its single-run scenario files
+  std::string output_folder;          // empty: a temporary folder, removed at exit
+  double max_agent_ticks = 2e8;       // per request: agents × ticks × replicates × 2 arms
+  long long max_waiting = 4;          // runs queued or running before 429
+  std::size_t max_body_bytes = 64 * 1024;
+};
+
 struct MergeOptions {
   std::string output;
   std::vector<std::string> parts;
@@ -52,6 +63,8 @@ int run_command(const RunOptions& options);
 int sweep_command(const SweepOptions& options);
 int merge_command(const MergeOptions& options);
 int compare_command(const CompareOptions& options);
+// `xsector serve`: the scenario explorer in the browser (cli/explorer.hpp).
+int serve_command(const ServeOptions& options);
 // `xsector export`: the file as one tidy CSV table, by the analysis package.
 int export_command(const ExportOptions& options);
 int validate_command(const std::string& scenario, const std::vector<std::string>& overrides, bool quiet);

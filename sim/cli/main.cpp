@@ -5,9 +5,9 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/commands.hpp"
-#include "core/errors.hpp"
+#include "core/error_report.hpp"
 #include "core/exit_codes.hpp"
-#include "cli/provenance.hpp"
+#include "output/provenance.hpp"
 #include "core/version.hpp"
 
 using namespace xsector;
@@ -101,6 +101,29 @@ int main(int argc, char** argv) {
                         "Also write the HTML report of the comparison beside the output (OUT.html)");
   add_common(compare_cmd, compare.common);
 
+  ServeOptions serve;
+  serve.scenarios = XSECTOR_SCENARIOS_DIR;
+  auto* serve_cmd = app.add_subcommand(
+      "serve", "The scenario explorer in the browser: pick a scenario, switch interventions, run paired replicates");
+  serve_cmd->add_option("--port", serve.port, "TCP port (0: a free one, printed at start-up)")->check(CLI::Range(0, 65535));
+  serve_cmd->add_option("--host", serve.host,
+                        "Address to listen on; the default, 127.0.0.1, is this machine only")
+      ->capture_default_str();
+  serve_cmd->add_option("--scenarios", serve.scenarios, "Folder of base scenarios (its files without [sweep])")
+      ->capture_default_str()
+      ->check(CLI::ExistingDirectory);
+  serve_cmd->add_option("--output-dir", serve.output_folder,
+                        "Folder for the runs' results and scenario files (default: a temporary one, removed at exit)");
+  serve_cmd->add_option("--max-agent-ticks", serve.max_agent_ticks,
+                        "Largest request: agents x ticks x replicates x 2 arms")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  serve_cmd->add_option("--max-waiting", serve.max_waiting, "Runs queued or running before new ones are refused")
+      ->capture_default_str()
+      ->check(CLI::Range(1LL, 1000LL));
+  serve_cmd->add_option("--threads", serve.common.threads, "Worker threads (default: every CPU this process may use)")
+      ->check(kNonNegative);
+
   MergeOptions merge;
   auto* merge_cmd = app.add_subcommand("merge", "Combine shard files of one sweep into one file");
   merge_cmd->add_option("output", merge.output, "Merged output file")->required();
@@ -155,8 +178,9 @@ int main(int argc, char** argv) {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     if (e.get_exit_code() == 0) return app.exit(e);
-    std::cerr << "error: " << e.what() << " (xsector --help lists the options)\n";
-    return exit_code::bad_input;
+    const ErrorReport report = report_of(std::make_exception_ptr(command_line_error(e.what())));
+    std::cerr << report.message << "\n";
+    return report.exit_code;
   }
   run.common.command_line = joined_command_line(argc, argv);
   sweep.common.command_line = run.common.command_line;
@@ -167,24 +191,17 @@ int main(int argc, char** argv) {
     if (*sweep_cmd) return sweep_command(sweep);
     if (*merge_cmd) return merge_command(merge);
     if (*compare_cmd) return compare_command(compare);
+    if (*serve_cmd) return serve_command(serve);
     if (*validate_cmd) return validate_command(validate_file, validate_common.overrides, validate_common.quiet);
     if (*info_cmd) return info_command(info_file);
     if (*repair_cmd) return repair_command(repair_file_path);
     if (*params_cmd) return params_command(markdown, params_path);
     if (*report_cmd) return report_command(report_in, report_out, report_force, report_per_tick);
     if (*export_cmd) return export_command(export_options);
-  } catch (const InputError& e) {
-    std::cerr << "error: " << e.what() << "\n";
-    return exit_code::bad_input;
-  } catch (const OutputError& e) {
-    std::cerr << "error: " << e.what() << "\n";
-    return exit_code::output_error;
-  } catch (const LedgerError& e) {
-    std::cerr << "error: " << e.what() << "\n";
-    return exit_code::failure;
-  } catch (const std::exception& e) {
-    std::cerr << "internal error: " << e.what() << "\n";
-    return exit_code::failure;
+  } catch (...) {
+    const ErrorReport report = report_of(std::current_exception());  // shared with the Python module
+    std::cerr << report.message << "\n";
+    return report.exit_code;
   }
   return exit_code::failure;
 }

@@ -12,12 +12,12 @@
 #include "output/atomic_output.hpp"
 #include "output/results_file.hpp"
 #include "cli/progress.hpp"
-#include "cli/provenance.hpp"
+#include "output/provenance.hpp"
 #include "model/simulation.hpp"
 #include "cli/summary.hpp"
 #include "sweep/sweep_plan.hpp"
 #include "sweep/sweep_runner.hpp"
-#include "cli/thread_count.hpp"
+#include "core/thread_count.hpp"
 
 namespace xsector {
 int run_command(const RunOptions& opt) {

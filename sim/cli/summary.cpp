@@ -51,9 +51,13 @@ MeanInterval mean_interval(const std::vector<double>& values) {
 }
 
 FinalYear final_year_of(const RunSeries& s, std::int64_t ticks_per_year) {
+  return ticks_of(s, s.ticks >= static_cast<std::size_t>(ticks_per_year) ? s.ticks - ticks_per_year : 0, s.ticks - 1);
+}
+
+FinalYear ticks_of(const RunSeries& s, std::size_t first_tick, std::size_t last_tick) {
   FinalYear y;
-  y.last_tick = s.ticks - 1;
-  y.first_tick = s.ticks >= static_cast<std::size_t>(ticks_per_year) ? s.ticks - ticks_per_year : 0;
+  y.first_tick = first_tick;
+  y.last_tick = last_tick;
   for (int k = 0; k < kClientSectorCount; ++k) {
     for (std::size_t t = y.first_tick; t <= y.last_tick; ++t) {
       y.spending[k] += s.at(support_spending, t, k);

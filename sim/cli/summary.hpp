@@ -16,6 +16,8 @@ struct FinalYear {
   std::array<double, kClientSectorCount> spending{}, participation{}, capacity{}, succeeded{}, failed{};
 };
 FinalYear final_year_of(const RunSeries& series, std::int64_t ticks_per_year);
+// The same sums and states over ticks first..last (the explorer's yearly curves).
+FinalYear ticks_of(const RunSeries& series, std::size_t first_tick, std::size_t last_tick);
 
 // Shares of the client sectors' totals in a final year (NaN when the total is 0), and the
 // public sector gap (MODEL.md 8): the government's participation share minus its share of

@@ -15,7 +15,7 @@
 #include "core/errors.hpp"
 #include "core/exit_codes.hpp"
 #include "cli/progress.hpp"
-#include "cli/provenance.hpp"
+#include "output/provenance.hpp"
 #include "output/atomic_output.hpp"
 #include "scenario/param_table.hpp"
 #include "sweep/merge.hpp"
@@ -25,7 +25,7 @@
 #endif
 #include "sweep/sweep_plan.hpp"
 #include "sweep/sweep_runner.hpp"
-#include "cli/thread_count.hpp"
+#include "core/thread_count.hpp"
 
 namespace xsector {
 namespace {

@@ -374,8 +374,8 @@ HDF5_BUG_CASES = [
 
 CLI_CASES = [
     Case("cli-unknown-subcommand", "unknown subcommand", ["frobnicate"], 2,
-         ["unknown subcommand 'frobnicate'", "run, sweep, compare, merge, validate, info"]),
-    Case("cli-no-subcommand", "no subcommand", [], 2, ["(?i)subcommand", "run, sweep, compare, merge, validate, info"]),
+         ["unknown subcommand 'frobnicate'", "run, sweep, compare, serve, merge, validate, info"]),
+    Case("cli-no-subcommand", "no subcommand", [], 2, ["(?i)subcommand", "run, sweep, compare, serve, merge, validate, info"]),
     Case("cli-unknown-option", "unknown option", ["validate", "tiny.toml", "--bogus"], 2, ["--bogus"]),
     Case("cli-missing-scenario", "scenario file missing", ["validate", "missing.toml"], 2, [r"missing\.toml"]),
     Case("cli-scenario-is-folder", "scenario path is a folder", ["run", "out", "-q"], 2, [r"\bout\b"]),

@@ -3,7 +3,8 @@
 Installs the build into a temporary prefix and works from a folder outside the source tree,
 with neither PYTHONPATH nor XSECTOR_ANALYSIS_DIR set: the installed binary must name the
 installed analysis package (`--version`) and make a report with it, and Python must import
-the package from the prefix's dist-packages folder.
+the package, and the in-process module `xsector` where it was built, from the prefix's
+dist-packages folder.
 """
 import os
 import subprocess
@@ -55,3 +56,11 @@ def test_installed_binary_and_package_work_outside_the_source_tree(xsector_bin, 
                    env={**env, "PYTHONPATH": str(packages[0])})
     assert imported.returncode == 0, imported.stderr
     assert imported.stdout.strip().startswith(str(packages[0]))
+
+    # The in-process module (built only with pybind11-dev) is installed beside the package it reads with.
+    if (build / "python" / "xsector").is_dir():
+        ran = run(sys.executable, "-c", "import xsector; ds = xsector.run('s.toml'); "
+                  "print(xsector.__file__, ds.sizes['run'], ds.attrs['scenario_name'])",
+                  env={**env, "PYTHONPATH": str(packages[0])})
+        assert ran.returncode == 0, ran.stderr
+        assert ran.stdout.split() == [str(packages[0] / "xsector" / "__init__.py"), "1", "s"], ran.stdout

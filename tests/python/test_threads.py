@@ -1,4 +1,4 @@
-"""Thread count against the CPU affinity mask (sim/cli/thread_count.hpp).
+"""Thread count against the CPU affinity mask (sim/core/thread_count.hpp).
 
 mpirun binds ranks to single cores when it starts one or two, and a rank told to run more
 threads than its mask holds runs them all on those CPUs. The binary must say so, and its

@@ -1,5 +1,5 @@
 // Thread count of a command and the affinity check of thread_count.hpp.
-#include "cli/thread_count.hpp"
+#include "core/thread_count.hpp"
 
 #include <sched.h>
 

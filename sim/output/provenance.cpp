@@ -1,4 +1,4 @@
-#include "cli/provenance.hpp"
+#include "output/provenance.hpp"
 
 #include <cstdint>
 #include <cstdio>
