@@ -26,6 +26,19 @@ def test_listens_on_loopback_only_by_default(server):
     assert "other machines cannot reach it" in server.banner[1]
 
 
+def test_another_host_is_announced(xsector_bin, tmp_path):
+    # 0.0.0.0 listens on every interface: the start-up message must say that other machines
+    # can reach it. The request goes through loopback, which 0.0.0.0 includes.
+    other = Server(xsector_bin, tmp_path, "--host", "0.0.0.0")
+    try:
+        assert other.banner[0].startswith("xsector serve: the scenario explorer is at http://0.0.0.0:")
+        assert other.banner[1].startswith("WARNING: listening on 0.0.0.0, so other machines can reach it")
+        other.host = "127.0.0.1"
+        assert other.request("GET", "/")[0] == 200
+    finally:
+        assert other.stop() == 130
+
+
 def test_page_and_assets(server):
     status, headers, body = server.request("GET", "/")
     assert status == 200 and headers["Content-Type"].startswith("text/html")
