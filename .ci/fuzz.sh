@@ -57,7 +57,7 @@ classify() {  # classify TARGET ARTIFACT
     if grep -Eq -- "$regex" "$report"; then echo "known ($kind, $regex): $artifact"; return 0; fi
   done < fuzz/known_findings.txt
   echo "NEW: $artifact"
-  grep -E "SUMMARY|FUZZ FINDING|ERROR: libFuzzer" "$report" | head -n 3
+  grep -m 3 -E "SUMMARY|FUZZ FINDING|ERROR: libFuzzer" "$report"
   return 1
 }
 

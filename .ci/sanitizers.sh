@@ -70,7 +70,7 @@ EOF
   version="$(dpkg-query -W -f='${Version}' libtbb-dev)"
   (cd "$work" && apt-get "${apt_src[@]}" source -qq "onetbb=$version" 2> /dev/null ||
                  apt-get "${apt_src[@]}" source -qq onetbb)
-  cmake -S "$(ls -d "$work"/onetbb-*/ | head -n 1)" -B "$work/build" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  cmake -S "$(ls -d "$work"/onetbb-*/ | sed -n 1p)" -B "$work/build" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
         -DTBB_SANITIZE=thread -DTBB_TEST=OFF -DTBB_STRICT=OFF -DTBBMALLOC_BUILD=OFF \
         -DTBB_DISABLE_HWLOC_AUTOMATIC_SEARCH=ON -DCMAKE_INSTALL_PREFIX="$prefix" > /dev/null
   cmake --build "$work/build" -j"$jobs" > /dev/null
@@ -87,7 +87,9 @@ if [[ "$parts" == all || "$parts" == tsan ]]; then
   cmake --build build-tsan -j"$jobs" --target test_model test_market_reference test_sweep xsector
   built=$(now)
   # The instrumented libtbb must be the one loaded (RUNPATH), or TSan checks nothing.
-  ldd build-tsan/tests/test_model | grep -q "$root/build-tsan/onetbb/lib/libtbb" ||
+  # (ldd's output is taken whole: `ldd | grep -q` fails under pipefail when grep stops
+  # reading first and ldd dies of SIGPIPE, as it did in a bare Debian root.)
+  [[ "$(ldd build-tsan/tests/test_model)" == *"$root/build-tsan/onetbb/lib/libtbb"* ]] ||
     { echo "build-tsan/tests/test_model does not load the instrumented libtbb"; exit 1; }
   ctest --test-dir build-tsan --output-on-failure -j"$jobs" -R '^(Simulation|MarketReference|SweepTest|Shard)\.'
   done_at=$(now)

@@ -37,7 +37,7 @@ trap 'rm -rf "$work"' EXIT
 
 echo "date:    $(date -u +%Y-%m-%dT%H:%M:%SZ)"
 echo "host:    $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')), load $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "binary:  $bin ($("$bin" --version | head -n 1))"
+echo "binary:  $bin ($("$bin" --version | sed -n 1p))"
 
 # Median wall time, in ms, of `repeats` whole-process runs of xsector with these arguments.
 median_ms() {

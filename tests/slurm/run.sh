@@ -114,8 +114,8 @@ ctld_port=$(free_port)
 slurmd_port=$(free_port)
 while [ "$slurmd_port" = "$ctld_port" ]; do slurmd_port=$(free_port); done
 # This machine's CPUs, sockets, cores, threads and memory, as slurmd sees them.
-node_hw=$(slurmd -C | head -n 1 | tr ' ' '\n' | grep -E '^(CPUs|Boards|SocketsPerBoard|CoresPerSocket|ThreadsPerCore|RealMemory)=' | tr '\n' ' ')
-cpus=$(slurmd -C | head -n 1 | tr ' ' '\n' | sed -n 's/^CPUs=//p')
+node_hw=$(slurmd -C | sed -n 1p | tr ' ' '\n' | grep -E '^(CPUs|Boards|SocketsPerBoard|CoresPerSocket|ThreadsPerCore|RealMemory)=' | tr '\n' ' ')
+cpus=$(slurmd -C | sed -n 1p | tr ' ' '\n' | sed -n 's/^CPUs=//p')
 : > "$work/plugstack.conf"
 cat > "$work/slurm.conf" << EOF
 # Written by tests/slurm/run.sh: one node, this machine, everything under $work.
