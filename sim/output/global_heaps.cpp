@@ -53,28 +53,38 @@ unsigned length_width(const FileBytes& file) {
   return 0;
 }
 
-// Walks the objects of the collection at `at` as H5HG__cache_heap_deserialize does and
-// reports whether that walk would stop. Only collections HDF5 would load are walked:
-// signature "GCOL" and version 1.
-bool walk_stops(const FileBytes& file, std::uint64_t at, unsigned width) {
-  if (file.byte(at + 4) != 1) return true;   // HDF5 rejects another version
+// What walking a collection as H5HG__cache_heap_deserialize does finds.
+struct Walk {
+  bool sound = true;
+  std::uint64_t object_at = 0;  // the first object that would not let the walk end
+  std::uint64_t object_size = 0;
+};
+
+// Walks the objects of the collection at `at` as H5HG__cache_heap_deserialize does. That
+// loop sets its cursor to the object's start plus the space the object takes, computed in
+// size_t and never checked, so it ends only while every object lies inside the collection:
+// a free-space object (index 0) of size 0 never advances, and a size that runs past the end
+// wraps the pointer around, back into or before the collection (it loops or reads outside
+// it). HDF5 writes neither, so a collection with either is damaged. Only collections HDF5
+// would load are walked: signature "GCOL" and version 1.
+Walk walk(const FileBytes& file, std::uint64_t at, unsigned width) {
+  if (file.byte(at + 4) != 1) return {};     // HDF5 rejects another version
   const std::uint64_t header = 8 + width;    // signature, version, 3 reserved, size
   const std::uint64_t object_header = 8 + width;  // index, references, 4 reserved, size
   const std::uint64_t size = file.number(at + 8, width);
-  if (size <= header) return true;
+  if (size <= header) return {};
   const std::uint64_t end = at + size < at ? UINT64_MAX : at + size;
   for (std::uint64_t p = at + header; p < end;) {
     if (end - p < object_header) break;  // the tail is free space
     const std::uint64_t index = file.number(p, 2);
     const std::uint64_t object_size = file.number(p + 8, width);
-    // Objects take their header and their size rounded up to 8; the free-space object
-    // (index 0) takes exactly its size, so a size of 0 never advances.
+    // Objects take their header and their size rounded up to 8 (in wrapping arithmetic, as
+    // HDF5's size_t); the free-space object takes exactly its size.
     const std::uint64_t need = index > 0 ? object_header + (object_size + 7) / 8 * 8 : object_size;
-    if (need == 0) return false;
-    if (need >= end - p) break;
+    if (need == 0 || need > end - p) return {false, p - at, object_size};
     p += need;
   }
-  return true;
+  return {};
 }
 
 void check_bytes(Path path, const FileBytes& file) {
@@ -82,9 +92,15 @@ void check_bytes(Path path, const FileBytes& file) {
   if (width == 0) return;
   const std::string_view all(reinterpret_cast<const char*>(file.data()), file.size());
   for (std::size_t at = all.find("GCOL"); at != std::string_view::npos; at = all.find("GCOL", at + 1)) {
-    if (!walk_stops(file, at, width))
-      throw OutputError(path + ": damaged: the global heap collection at byte " + std::to_string(at) +
-                        " has a free-space object of size 0, on which the HDF5 library would loop for ever");
+    const Walk found = walk(file, at, width);
+    if (found.sound) continue;
+    const std::string where = path + ": damaged: the global heap collection at byte " + std::to_string(at);
+    if (found.object_size == 0)
+      throw OutputError(where + " has a free-space object of size 0, on which the HDF5 library would loop for ever");
+    throw OutputError(where + " has an object (at its byte " + std::to_string(found.object_at) + ") of size " +
+                      std::to_string(found.object_size) +
+                      ", past the collection's end, on which the HDF5 library would loop for ever or read outside "
+                      "the collection");
   }
 }
 
