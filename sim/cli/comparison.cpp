@@ -121,9 +121,13 @@ std::string gap_verdict(const MeanInterval& delta, const std::string& base_name)
 void print_comparison(const std::vector<ComparisonArm>& arms, std::ostream& out) {
   const ComparisonArm& base = arms.front();
   const std::size_t n = base.years.size();
-  out << "Final year (ticks " << base.years[0].first_tick << "-" << base.years[0].last_tick << "), " << n
-      << " paired replicate(s) per arm; mean [95% interval]; Δ = arm - " << base.name
-      << " per replicate, paired (Student t):\n";
+  out << "Final year (ticks " << base.years[0].first_tick << "-" << base.years[0].last_tick << "), ";
+  if (n < 2)
+    out << "a single stochastic run per arm, so no interval (add --replicates 20 for paired intervals); Δ = arm - "
+        << base.name << ":\n";
+  else
+    out << n << " paired replicates per arm; mean [95% interval]; Δ = arm - " << base.name
+        << " per replicate, paired (Student t):\n";
   for (const Indicator& indicator : kIndicators) {
     out << "\n" << indicator.label << "\n";
     for (const ComparisonArm& arm : arms) {

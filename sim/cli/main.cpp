@@ -65,7 +65,7 @@ int main(int argc, char** argv) {
   run_cmd->add_flag("--force", run.force, "Overwrite an existing output file");
   run_cmd->add_flag("--snapshots", run.snapshots, "Also write every agent's final state");
   run_cmd->add_option("--point", run.point, "Run this point of the scenario's sweep")->check(kNonNegative);
-  run_cmd->add_option("--replicate", run.replicate, "Replicate of that point")->check(kNonNegative);
+  run_cmd->add_option("--replicate", run.replicate, "Replicate of that point; without --point, replicate R of run --replicates N and of compare, alone")->check(kNonNegative);
   run_cmd->add_option("--replicates", run.replicates,
                       "Stochastic replicates, each with its own seed, into one file (simulation.replicates)")
       ->check(CLI::Range(1LL, 100000LL));

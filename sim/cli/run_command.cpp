@@ -32,14 +32,18 @@ int run_command(const RunOptions& opt) {
   RunIdentity run;
   // --point K --replicate R: run r of the sweep alone, with the point's values applied
   // exactly as the sweep applies them (bit-identical series), recorded as coordinates.
+  // --replicate R alone (a scenario without [sweep]): replicate R of `run --replicates N`
+  // and of `compare`, alone.
   std::optional<SweepPlan> plan;
-  if (opt.replicate >= 0 && opt.point < 0)  // it used to be ignored: the base scenario ran instead
-    throw InputError("--replicate " + std::to_string(opt.replicate) +
-                     " needs --point: a replicate is one run of a sweep point, e.g. --point 0 --replicate " +
+  if (opt.replicate >= 0 && opt.point < 0 && scenario.sweep)  // else the base scenario would run
+    throw InputError("--replicate " + std::to_string(opt.replicate) + " of " + opt.scenario +
+                     ", which has a [sweep]: a replicate is one run of a sweep point, e.g. --point 0 --replicate " +
                      std::to_string(opt.replicate));
-  if (opt.point >= 0 && replicates > 1)
-    throw InputError("--point runs one run of a sweep; it cannot take simulation.replicates = " +
-                     std::to_string(replicates) + " (use --replicate R for one replicate)");
+  if ((opt.point >= 0 || opt.replicate >= 0) && replicates > 1)
+    throw InputError(std::string(opt.point >= 0 ? "--point" : "--replicate") +
+                     " runs one run; it cannot take simulation.replicates = " + std::to_string(replicates) +
+                     " (use --replicate R for one replicate)");
+  if (opt.replicate >= 0 && opt.point < 0) run = {0, opt.replicate};
   if (opt.point >= 0) {
     if (!scenario.sweep) throw InputError(opt.scenario + " has no [sweep] table; --point needs one");
     plan.emplace(scenario);
@@ -59,7 +63,7 @@ int run_command(const RunOptions& opt) {
   } else {
     // Replicate r has the seed of sweep point 0, replicate r: the same history as that run.
     for (std::size_t r = 0; r < replicates; ++r) {
-      const RunIdentity id{0, static_cast<std::int64_t>(r)};
+      const RunIdentity id = replicates > 1 ? RunIdentity{0, static_cast<std::int64_t>(r)} : run;
       header.runs.push_back({id.point, id.replicate, run_seed_of(scenario, id), {}});
     }
   }

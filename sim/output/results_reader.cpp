@@ -43,7 +43,7 @@ std::vector<std::string> link_names(Path path, hid_t group) {
 }
 
 // An object whose header cannot be opened is damaged: an error naming it, not a dataset
-// to skip (`info` used to list the metrics without it and exit 0, fuzz finding F5).
+// to skip, or `info` would list the metrics without it and exit 0 (fuzz finding F5).
 bool is_dataset(Path path, hid_t loc, const std::string& name) {
   const hid_t object = H5Oopen(loc, name.c_str(), H5P_DEFAULT);
   if (object < 0) fail(path, "object '" + name + "' is damaged");

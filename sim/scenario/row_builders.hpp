@@ -20,7 +20,7 @@ inline ValueRange above(double lo) { return {lo, kInf, true, true}; }
 inline ValueRange any_real() { return {}; }
 // Lognormal draws are median * e^(sigma * z) with |z| <= 8.7 (Box-Muller from 53-bit
 // uniforms). These bounds keep every draw, and every sum of draws over billions of agents,
-// finite (no infinity may enter the state, issue 9) while lying far beyond any real
+// finite (no infinity may enter the state: docs/RELIABILITY.md) while lying far beyond any real
 // organisation: $10^15 is ten times world output, sigma 10 spreads budgets over 75 orders
 // of magnitude.
 inline ValueRange money_median() { return {0, 1e15, true, false}; }

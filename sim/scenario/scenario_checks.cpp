@@ -10,7 +10,7 @@ namespace {
 
 // Agents are numbered with 32-bit ids (NodeId, network.hpp), and population.cpp rounds
 // count × scale into an int64: a population beyond that is refused here, before anything
-// is allocated, instead of wrapping round (a scale of 1e300 used to give one agent per
+// is allocated, instead of wrapping round (a scale of 1e300 would give one agent per
 // sector). Whether a population fits in this machine's memory depends on the machine: it
 // is checked before a run is built (memory_estimate.hpp), not when a scenario is read.
 constexpr double kMaxAgents = 4294967295.0;  // std::numeric_limits<NodeId>::max()

@@ -323,8 +323,7 @@ class SweepReader {
   }
 
   // Runs are numbered with int64 (the `run` coordinate of docs/OUTPUT.md): points ×
-  // replicates beyond that used to wrap round (`sweep --dry-run` showed a wrong count,
-  // `sweep` failed with "internal error: vector::reserve").
+  // replicates beyond that would wrap round, so such a sweep is refused here.
   void check_run_count(const SweepSpec& sweep, const toml::table& table) const {
     const double points = sweep_point_count(sweep);
     const double runs = points * static_cast<double>(sweep.replicates);

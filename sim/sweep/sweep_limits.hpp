@@ -2,9 +2,9 @@
 // A sweep's size checked from its run count before anything is expanded. A
 // SweepPlan holds every point and the file header one entry per run, and the results file
 // allocates every run's metrics when it is created: 10^12 lhs samples or 10^15 replicates
-// used to die of std::bad_alloc ("internal error", exit 1) while expanding them, `sweep
-// --dry-run` too. These checks refuse such a sweep up front (InputError, exit 2) naming the
-// scenario file and the sweep key that makes it large.
+// would die of std::bad_alloc while being expanded, `sweep --dry-run` too. These checks
+// refuse such a sweep up front (InputError, exit 2) naming the scenario file and the sweep
+// key that makes it large.
 #include <optional>
 #include <string>
 

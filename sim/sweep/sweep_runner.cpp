@@ -53,12 +53,14 @@ ResultsWriter create_fresh(const std::string& path, const FileHeader& header, bo
   return ResultsWriter::open_existing(path);
 }
 
-// --resume may only complete a file of the same sweep, made by the same program.
-void check_resumable(const std::string& path, const FileSummary& file, const FileHeader& header) {
+// --resume may only complete a file of the same sweep, made by the same program; `why`
+// says what differs when the digests do.
+void check_resumable(const std::string& path, const FileSummary& file, const FileHeader& header,
+                     const std::string& why) {
   const FileHeader& h = file.header;
   if (h.scenario_digest != header.scenario_digest)
     throw InputError(path + " was written by a different scenario or sweep (digest " + h.scenario_digest +
-                     ", this one " + header.scenario_digest +
+                     ", this one " + header.scenario_digest + (why.empty() ? "" : "; " + why) +
                      "); --resume needs the same scenario file and --set options. Use another -o, or --force to "
                      "start over");
   if (h.program_version != header.program_version)
@@ -83,20 +85,25 @@ std::map<std::pair<std::int64_t, std::int64_t>, std::size_t> run_indices(const F
   return index;
 }
 
-bool grows(const FileSummary& file, const FileHeader& header) {
+// What keeps this sweep from growing `file` ("" when it grows it).
+std::string growth_obstacle(const FileSummary& file, const FileHeader& header) {
   const FileHeader& h = file.header;
-  if (h.kind != header.kind || h.program_version != header.program_version || h.ticks != header.ticks ||
-      h.resolved_parameters != header.resolved_parameters || h.swept_paths != header.swept_paths ||
-      h.runs.size() >= header.runs.size() || !h.shard.empty() || !header.shard.empty())
-    return false;
+  if (h.kind != header.kind || h.program_version != header.program_version || !h.shard.empty() ||
+      !header.shard.empty())
+    return "not a sweep this program can grow";
+  if (h.ticks != header.ticks) return "the years or ticks differ";
+  if (h.resolved_parameters != header.resolved_parameters) return "the model parameters differ";
+  if (h.swept_paths != header.swept_paths) return "the swept parameters differ";
+  if (h.runs.size() >= header.runs.size()) return "this sweep has no more runs than the file";
   const auto index = run_indices(header);
   for (const RunCoordinates& old : h.runs) {
     const auto at = index.find({old.point, old.replicate});
-    if (at == index.end()) return false;
-    const RunCoordinates& now = header.runs[at->second];
-    if (now.seed != old.seed || now.swept_values != old.swept_values) return false;
+    if (at == index.end() || header.runs[at->second].seed != old.seed ||
+        header.runs[at->second].swept_values != old.swept_values)
+      return "the design's points differ: a sweep grows only by more replicates (sweep.replicates), since a new "
+             "sample count, seed or method of an lhs, sobol or morris design draws every point anew";
   }
-  return true;
+  return "";
 }
 
 // Rewrites `path` with this sweep's run axis, each finished run copied bit for bit to its
@@ -250,13 +257,17 @@ SweepOutput open_sweep_output(const FileHeader& header, const SweepRequest& requ
   const bool exists = std::filesystem::exists(path, ec);
   if (exists && request.resume) {
     FileSummary summary = read_summary(path);
-    if (summary.header.scenario_digest != header.scenario_digest && grows(summary, header)) {
-      if (being_written_by_another_process(path))
-        throw OutputError(path + ": is being written by another xsector process; it cannot be grown now");
-      grow(path, summary, header);
-      summary = read_summary(path);
+    std::string obstacle;
+    if (summary.header.scenario_digest != header.scenario_digest) {
+      obstacle = growth_obstacle(summary, header);
+      if (obstacle.empty()) {
+        if (being_written_by_another_process(path))
+          throw OutputError(path + ": is being written by another xsector process; it cannot be grown now");
+        grow(path, summary, header);
+        summary = read_summary(path);
+      }
     }
-    check_resumable(path, summary, header);
+    check_resumable(path, summary, header, obstacle);
     return {ResultsWriter::open_existing(path), runs_to_do(request.shard, summary.done), total, true};
   }
   if (exists && !request.force)

@@ -232,7 +232,7 @@ SWEEP_CASES = [
     Case("run-point-without-sweep", "`run --point 0` of a scenario without [sweep]",
          ["run", "no_sweep_table.toml", "--point", "0", "-o", "out/existing.h5", "--force", "-q"], 2,
          [r"no_sweep_table\.toml", "--point"], untouched=["out/existing.h5"]),
-    Case("run-replicate-without-point", "`run --replicate 1` without --point (used to be ignored)",
+    Case("run-replicate-without-point", "`run --replicate 1` of a sweep without --point (the base scenario would run)",
          ["run", "tiny_sweep.toml", "--replicate", "1", "-o", "out/existing.h5", "--force", "-q"], 2,
          ["--replicate 1", "--point"], untouched=["out/existing.h5"]),
     Case("run-point-out-of-range", "`run --point 99` of a 2-point sweep",

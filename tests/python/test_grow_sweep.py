@@ -2,8 +2,9 @@
 
 Checked: the grown file equals, dataset by dataset (wall_time aside), a fresh sweep with the
 larger number of replicates; every run of the old file is bit for bit the run at its new
-index (point × replicates + replicate); a change other than replicates (a value list) is
-still refused as a different sweep, and leaves the file alone.
+index (point × replicates + replicate), for grid and lhs designs; a change other than
+replicates (a value list, more lhs samples) is still refused as a different sweep, saying
+what differs, and leaves the file alone.
 """
 import hashlib
 import subprocess
@@ -84,7 +85,40 @@ def test_other_changes_are_still_a_different_sweep(xsector_bin, tmp_path):
     refused = sweep(xsector_bin, scenario, out, "--resume")
     assert refused.returncode == 2
     assert "different scenario or sweep" in refused.stderr
+    assert "the design's points differ" in refused.stderr
     assert hashlib.sha256(out.read_bytes()).hexdigest() == before
+
+
+LHS = BASE.split("[sweep]")[0] + """
+[sweep]
+method = "lhs"
+samples = 3
+replicates = 1
+
+[sweep.parameters]
+"foundation.public_share" = [0.0, 0.3]
+"""
+
+
+def test_an_lhs_sweep_grows_by_replicates_not_by_samples(xsector_bin, tmp_path):
+    scenario = tmp_path / "lhs.toml"
+    scenario.write_text(LHS)
+    out = tmp_path / "lhs.h5"
+    assert sweep(xsector_bin, scenario, out).returncode == 0
+    old = datasets(out)
+    before = hashlib.sha256(out.read_bytes()).hexdigest()
+    refused = sweep(xsector_bin, scenario, out, "--resume", "--set", "sweep.samples=6")
+    assert refused.returncode == 2
+    assert "a sweep grows only by more replicates" in refused.stderr, refused.stderr
+    assert hashlib.sha256(out.read_bytes()).hexdigest() == before
+    grown = sweep(xsector_bin, scenario, out, "--resume", "--set", "sweep.replicates=2")
+    assert grown.returncode == 0, grown.stderr
+    new = datasets(out)
+    assert len(new["run"]) == 3 * 2
+    for r in range(3):
+        np.testing.assert_array_equal(new["param:foundation.public_share"][2 * r],
+                                      old["param:foundation.public_share"][r])
+        np.testing.assert_array_equal(new["public_sector_gap"][2 * r], old["public_sector_gap"][r])
 
 
 def test_set_sweep_replicates_grows_without_editing_the_file(xsector_bin, tmp_path):

@@ -66,6 +66,24 @@ def final_year_gap(f, run, tpy=4):
     return part[0] / part.sum() - spend[0] / spend.sum()
 
 
+def test_replicate_r_alone_is_replicate_r_of_the_file_and_of_a_comparison(files, xsector_bin, source_dir):
+    """`run --replicate R` (no [sweep]) reproduces one replicate of `run --replicates N` and of
+    `compare` (whose arm k replicate r has the seed of replicate r) on its own."""
+    tmp, _, _ = files
+    base = source_dir / "scenarios" / "baseline.toml"
+    xsector(xsector_bin, "run", base, "--set", "simulation.years=3", "--replicate", 3, "-o", tmp / "r3.h5", "-q")
+    (tmp / "policy_mix.toml").write_text((source_dir / "scenarios" / "policy_mix.toml").read_text())
+    xsector(xsector_bin, "compare", tmp / "policy_mix.toml", base, "--set", "simulation.years=3", "--replicates", 4,
+            "-o", tmp / "cmp.h5", "-q")
+    with h5py.File(tmp / "five.h5", "r") as five, h5py.File(tmp / "r3.h5", "r") as alone, \
+            h5py.File(tmp / "cmp.h5", "r") as cmp:
+        assert list(alone["replicate"][:]) == [3]
+        assert alone["seed"][0] == five["seed"][3] == cmp["seed"][3] == cmp["seed"][4 + 3]
+        for m in METRICS:
+            assert np.array_equal(alone[m][0], five[m][3], equal_nan=True), m
+            assert np.array_equal(alone[m][0], cmp[m][4 + 3], equal_nan=True), m
+
+
 def test_summary_interval_is_the_student_t_interval_of_the_replicates(files):
     tmp, five_out, one_out = files
     with h5py.File(tmp / "five.h5", "r") as f:
@@ -99,3 +117,12 @@ def test_scenario_key_and_refusals(xsector_bin, source_dir, tmp_path):
         assert "sweep.replicates" in refused.stderr
     bad = xsector(xsector_bin, "run", scenario, "--replicates", 0, "-o", tmp_path / "z.h5", code=2)
     assert "--replicates" in bad.stderr
+
+
+def test_a_comparison_of_single_runs_promises_no_interval(xsector_bin, source_dir, tmp_path):
+    base = source_dir / "scenarios" / "baseline.toml"
+    (tmp_path / "policy_mix.toml").write_text((source_dir / "scenarios" / "policy_mix.toml").read_text())
+    out = xsector(xsector_bin, "compare", base, tmp_path / "policy_mix.toml", "--set", "simulation.years=2",
+                  "--replicates", 1, "-o", tmp_path / "c.h5").stdout
+    assert "a single stochastic run per arm, so no interval" in out
+    assert "95%" not in out and "[" not in out, out
