@@ -59,7 +59,8 @@ std::string table_header(const std::string& first_column) {
 std::string markdown_row(const ParamSpec& spec, const std::string& anchor, const std::string& label) {
   return "| <a id=\"" + anchor + "\"></a>`" + label + "` | " + cell(default_cell(spec)) + " | " +
          cell(unit_cell(spec)) + " | " + cell(range_cell(spec)) + " | " + cell(spec.description) + " | " +
-         cell(spec.source) + " |\n";
+         cell(spec.source + (spec.plausible.empty() ? "" : "; **most uncertain**, plausible: " + spec.plausible)) +
+         " |\n";
 }
 
 std::string table_of(const std::string& path) { return path.substr(0, path.rfind('.')); }
@@ -163,26 +164,35 @@ std::string plain(std::string text) {
   return text;
 }
 
+// `text` then spaces up to `width` characters as a terminal shows them (UTF-8: "∞" is
+// three bytes and one column), and one space more.
+std::string column(const std::string& text, std::size_t width) {
+  std::size_t shown = 0;
+  for (const char c : text) shown += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+  return text + std::string(width > shown ? width - shown + 1 : 1, ' ');
+}
+
+constexpr std::size_t kPathWidth = 42, kDefaultWidth = 12, kUnitWidth = 24, kRangeWidth = 16;
+
 std::string listing_line(const ParamSpec& spec) {
-  const std::string unit = spec.unit.empty() || spec.unit == "1" ? "" : " " + spec.unit;
-  char line[1024];
-  std::snprintf(line, sizeof line, "%-42s %-24s %-18s %s\n", spec.path.c_str(),
-                (plain(default_cell(spec)) + unit).c_str(), plain(range_cell(spec)).c_str(), spec.description.c_str());
-  return line;
+  return column(spec.path, kPathWidth) + column(plain(default_cell(spec)), kDefaultWidth) +
+         column(unit_cell(spec), kUnitWidth) + column(plain(range_cell(spec)), kRangeWidth) + spec.description +
+         (spec.plausible.empty() ? "" : " [most uncertain]") + "\n";
 }
 
 std::string details(const ParamSpec& spec) {
   return spec.path + "\n  default:     " + plain(default_cell(spec)) + "\n  unit:        " + unit_cell(spec) +
          "\n  range:       " + plain(range_cell(spec)) + "\n  description: " + spec.description +
-         "\n  source:      " + spec.source + "\n  docs:        docs/PARAMETERS.md#" + spec.path + "\n";
+         "\n  source:      " + spec.source +
+         (spec.plausible.empty() ? "" : "\n  uncertainty: one of the most uncertain; plausible: " + spec.plausible) +
+         "\n  docs:        docs/PARAMETERS.md#" + spec.path + "\n";
 }
 
 }  // namespace
 
 std::string parameters_listing() {
-  char head[256];
-  std::snprintf(head, sizeof head, "%-42s %-24s %-18s %s\n", "parameter", "default", "range", "description");
-  std::string out = head;
+  std::string out = column("parameter", kPathWidth) + column("default", kDefaultWidth) + column("unit", kUnitWidth) +
+                    column("range", kRangeWidth) + "description\n";
   for (const ParamSpec& spec : parameter_table()) out += listing_line(spec);
   return out + "\n`xsector params PATH` shows one parameter (or a table, e.g. `xsector params foundation`) in full; "
                "docs/PARAMETERS.md has intervention and sweep keys too.\n";
@@ -209,7 +219,10 @@ std::string parameters_markdown() {
       "`[sweep.parameters]` varies it by its dotted path. Ranges use [ ] for inclusive and ( ) for exclusive "
       "ends; a real parameter also accepts an integer; nan and inf are rejected. A unit of 1 means "
       "dimensionless. Sources: \"MODEL.md v1.1 §N\" is the model specification the code implements; "
-      "\"assumption\" marks a stylised default that is not a calibrated estimate; the seed article is " +
+      "\"assumption\" marks a stylised default that is not a calibrated estimate; \"most uncertain\" marks "
+      "the twelve assumptions that matter most to the public sector gap and are known least, with the range "
+      "we consider plausible (the sensitivity study scenarios/sensitivity_gap.toml varies exactly these, "
+      "docs/SENSITIVITY.md); the seed article is " +
       kArticleCitation + ".\n";
   out += parameter_sections();
   out += intervention_sections();

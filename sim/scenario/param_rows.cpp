@@ -2,6 +2,8 @@
 // per TOML table, in documentation order.
 #include <algorithm>
 #include <array>
+#include <stdexcept>
+#include <string>
 
 #include "scenario/param_table.hpp"
 #include "scenario/row_builders.hpp"
@@ -282,6 +284,37 @@ void add_output(std::vector<ParamSpec>& table) {
                        field_of(&Params::output, &OutputParams::snapshots)));
 }
 
+// The parameters that matter to the public sector gap and are known least (none is
+// calibrated), with the range we consider plausible, from half to twice the default where
+// nothing better is known. docs/PARAMETERS.md marks them; scenarios/sensitivity_gap.toml
+// studies exactly these over these ranges (tests/python/test_sensitivity_study.py).
+struct MostUncertain {
+  const char* path;
+  const char* plausible;
+};
+constexpr MostUncertain kMostUncertain[] = {
+    {"sector.government.support_share", "log-uniform on [0.0001, 0.0012], a third to four times the default"},
+    {"sector.government.carryover", "either: whether unspent government funds expire is not known"},
+    {"sector.government.compliance", "[0.5, 0.9]"},
+    {"foundation.capacity_share", "[0.05, 0.2]"},
+    {"foundation.public_share", "[0, 0.2]"},
+    {"foundation.public_channel", "either"},
+    {"market.public_bonus", "[0, 2]"},
+    {"market.need_mindset", "[0.3, 0.7]"},
+    {"provider.price_median", "log-uniform on [7500, 30000], half to twice the default"},
+    {"diffusion.q", "[0.04, 0.16], half to twice the default"},
+    {"network.homophily", "[0.3, 0.7]"},
+    {"collab.beta_support", "normal(0.8, 0.3) truncated to [0, 1.6]"},
+};
+
+void mark_most_uncertain(std::vector<ParamSpec>& table) {
+  for (const MostUncertain& entry : kMostUncertain) {
+    const auto row = std::find_if(table.begin(), table.end(), [&](const ParamSpec& s) { return s.path == entry.path; });
+    if (row == table.end()) throw std::logic_error(std::string("kMostUncertain names no parameter: ") + entry.path);
+    row->plausible = entry.plausible;
+  }
+}
+
 std::vector<ParamSpec> build_parameter_table() {
   std::vector<ParamSpec> table;
   add_simulation(table);
@@ -294,6 +327,7 @@ std::vector<ParamSpec> build_parameter_table() {
   add_collab(table);
   add_market(table);
   add_output(table);
+  mark_most_uncertain(table);
   return table;
 }
 

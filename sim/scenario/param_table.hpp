@@ -54,6 +54,7 @@ struct ParamSpec {
   std::string description;
   std::string source;
   std::string hint;                        // appended to out-of-range errors ("0 removes the sector")
+  std::string plausible;  // set for the most uncertain parameters: the range we consider plausible
   bool required = false;                   // intervention key that must be given (no default)
   std::function<FieldRef(Params&)> field;  // model parameters
   std::function<FieldRef(Intervention&)> intervention_field;  // intervention keys

@@ -1,8 +1,8 @@
 """The shipped sensitivity study (scenarios/sensitivity_gap.toml and .py, docs/SENSITIVITY.md).
 
 - The study's sweep is what its header says: a Sobol' design of samples × (k + 2) points over
-  parameters that docs/PARAMETERS.md marks as assumptions (not calibrated), counted by the
-  binary's own --dry-run.
+  exactly the parameters docs/PARAMETERS.md marks "most uncertain" (all assumptions, none
+  calibrated), counted by the binary's own --dry-run.
 - The one command runs and writes the write-up: on a cut-down copy of the study (8 base
   samples, 1 year) the script must make the sweep, and the page must list every parameter
   once, ranked by the total index it prints, with the seed-noise share.
@@ -36,6 +36,8 @@ def test_the_study_is_a_sobol_design_over_uncalibrated_parameters(xsector_bin):
     sources = parameter_sources()
     for path in paths:
         assert "assumption" in sources[path], f"{path} is not marked as an assumption: {sources.get(path)}"
+    marked = {path for path, source in sources.items() if "**most uncertain**" in source}
+    assert set(paths) == marked, "the study must vary exactly the parameters docs/PARAMETERS.md marks most uncertain"
     proc = subprocess.run([str(xsector_bin), "sweep", str(STUDY), "--dry-run"], capture_output=True, text=True,
                           timeout=120)
     assert proc.returncode == 0, proc.stderr
