@@ -11,7 +11,7 @@ See analysis/README.md. Command line: python3 -m xsector_analysis report OUT.h5 
 from .io import RunInfo, metrics, open_results, run_info, swept_parameters, ticks_per_year
 from .summary import (arm_details, arms, binned_means, compare, comparison_verdicts, cost_effectiveness, final_year,
                       format_value, human_label, intervals_along, intervention_windows, interval, is_comparison,
-                      point_label, summarize, t_quantile, to_frame, total, yearly)
+                      point_label, ratio_interval, summarize, t_quantile, to_frame, total, yearly)
 from .plots import (plot_capacity, plot_comparison, plot_deltas, plot_distribution, plot_gap, plot_response,
                     plot_response_grid, plot_support_share)
 from .report import build_report
@@ -19,7 +19,7 @@ from .sensitivity import feature_scores, morris, prim, sobol_indices
 
 __all__ = [
     "RunInfo", "metrics", "open_results", "run_info", "swept_parameters", "ticks_per_year",
-    "arms", "compare", "cost_effectiveness", "final_year", "interval", "point_label", "summarize",
+    "arms", "compare", "cost_effectiveness", "final_year", "interval", "point_label", "ratio_interval", "summarize",
     "t_quantile", "to_frame", "total", "yearly", "binned_means", "format_value", "human_label",
     "intervals_along", "intervention_windows", "arm_details", "comparison_verdicts", "is_comparison",
     "plot_capacity", "plot_comparison", "plot_deltas", "plot_distribution", "plot_gap", "plot_response", "plot_response_grid",

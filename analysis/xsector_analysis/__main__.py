@@ -6,7 +6,8 @@ arguments on. The report goes to IN.html by default; an existing output file is 
 unless --force is given. Exit status (README.md's codes): 0 on success, 1 if the report
 could not be made (the reason is printed on stderr, without a traceback), 2 for a usage
 error or a missing input file, 3 if the output exists (use --force) or the input is not
-an HDF5 file. Figures are drawn on
+an HDF5 file or not an xsector results file (an HDF5 file without the root attribute
+format_version, as `xsector info` says). Figures are drawn on
 matplotlib's Agg canvas directly, so no display and no backend setting are needed.
 """
 from __future__ import annotations
@@ -75,6 +76,11 @@ def _check_paths(command: str, results: str, out: str, force: bool) -> int | Non
         print(f"xsector {command}: error: {results} is not an HDF5 file (expected a results file written by "
               f"xsector run, sweep or compare)", file=sys.stderr)
         return 3
+    if _lacks_format_version(results):
+        # as `xsector info` words it (sim/output/file_access.cpp)
+        print(f"xsector {command}: error: {results}: an HDF5 file but not an xsector results file (no format_version "
+              f"attribute)", file=sys.stderr)
+        return 3
     if os.path.exists(out) and not force:
         print(f"xsector {command}: error: {out} exists (use --force to overwrite, or -o to choose another file)",
               file=sys.stderr)
@@ -103,6 +109,24 @@ def _export(args) -> int:
 
 
 HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
+
+
+def _lacks_format_version(path) -> bool:
+    """True for an HDF5 file whose root has no `format_version` attribute, which every
+    xsector results file has (docs/OUTPUT.md): some other program's HDF5 file. False when
+    the attribute is there, and when h5py cannot open the file at all (a damaged file is
+    left to the reader, which says what is wrong with it)."""
+    try:
+        import h5py
+    except ImportError:
+        return False
+    for swmr in (False, True):  # a file a sweep still writes opens only in SWMR read mode
+        try:
+            with h5py.File(path, "r", swmr=swmr) as f:
+                return "format_version" not in f.attrs
+        except (OSError, ValueError):
+            continue
+    return False
 
 
 def _is_hdf5(path) -> bool:

@@ -211,7 +211,7 @@ class RunInfo:
     runs_done: int = 0
     points: int = 0
     replicates: int = 0
-    swept: dict = field(default_factory=dict)        # path -> sorted distinct values
+    swept: dict = field(default_factory=dict)        # path -> distinct values (numbers sorted, names in file order)
     sweep_method: str = ""
     overrides: list = field(default_factory=list)
     interventions: list = field(default_factory=list)  # type names, file order
@@ -235,7 +235,10 @@ def run_info(ds: xr.Dataset) -> RunInfo:
     interventions = resolved.get("intervention") or scenario.get("intervention") or []
     swept = {}
     for name, dotted in swept_parameters(ds).items():
-        swept[dotted] = sorted(set(np.asarray(ds[name].values).tolist()), key=lambda v: (str(type(v)), v))
+        values = np.asarray(ds[name].values).tolist()
+        numeric = all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values)
+        # numbers in order; names (an arm, a channel) in the order the runs use them (file order)
+        swept[dotted] = sorted(set(values)) if numeric else list(dict.fromkeys(values))
     return RunInfo(
         scenario_name=str(a.get("scenario_name", "unnamed")),
         description=str(desc),

@@ -30,8 +30,9 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from .io import swept_parameters, ticks_per_year
-from .summary import (DELTA_METRICS, arm_details, binned_means, compare, final_year, human_label, human_units,
-                      interval, intervals_along, intervention_windows, is_comparison, point_label, yearly)
+from .summary import (DELTA_METRICS, arm_details, binned_means, compare, final_year, format_value, human_label,
+                      human_units, interval, intervals_along, intervention_windows, is_comparison, point_label,
+                      yearly)
 
 SECTOR_COLORS = {"government": "#1b6ca8", "business": "#e07b39", "nonprofit": "#3a9d5d"}
 MAX_LEGEND = 10
@@ -240,10 +241,30 @@ def plot_gap(ds: xr.Dataset, metric: str = "public_sector_gap", points=None, tim
     ax.set_ylabel(GAP_LABEL if metric == "public_sector_gap" else _label(metric, units, ds))
     _money_axis(ax.yaxis, units)
     ax.set_title(f"{human_label(metric, ds).capitalize()}, {word}\n({detail})", fontsize=10)
-    handles, labels = ax.get_legend_handles_labels()
-    if labels:
-        ax.legend(fontsize=8, loc="best")
+    legend_outside(fig, ax)
     return fig
+
+
+MAX_INSIDE_LEGEND = 4  # more entries than this go below the axes, where they hide no line
+
+
+def legend_outside(fig, ax, fontsize: int = 8):
+    """The legend of `ax`: inside (where it covers least) for up to MAX_INSIDE_LEGEND entries,
+    else below the axes in columns, the figure made taller to hold it, so that it never
+    covers the lines of many arms or points. Returns the Legend (None without labels)."""
+    handles, labels = ax.get_legend_handles_labels()
+    if not labels:
+        return None
+    from matplotlib.lines import Line2D
+    order = sorted(range(len(labels)), key=lambda k: not isinstance(handles[k], Line2D))  # the lines first
+    handles, labels = [handles[k] for k in order], [labels[k] for k in order]
+    if len(labels) <= MAX_INSIDE_LEGEND:
+        return ax.legend(handles, labels, fontsize=fontsize, loc="best")
+    ncol = 2 if max(len(t) for t in labels) <= 48 else 1
+    rows = -(-len(labels) // ncol)
+    fig.set_figheight(fig.get_figheight() + 0.19 * rows + 0.3)
+    return ax.legend(handles, labels, fontsize=fontsize, loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=ncol,
+                     frameon=False, borderaxespad=0.0)
 
 
 def plot_support_share(ds: xr.Dataset, point=None, time: str = "year") -> Figure:
@@ -326,11 +347,35 @@ def _resolve_params(ds, params):
 
 
 def _levels(x):
-    return sorted(set(x.tolist()), key=lambda a: (str(type(a)), a))
+    """The distinct values of a parameter: numbers in order; text (e.g. arms) in the order
+    the runs first use them (file order, the base arm first)."""
+    values = x.tolist()
+    if _is_numeric(values):
+        return sorted(set(values))
+    return list(dict.fromkeys(values))
 
 
 def _is_numeric(levels):
     return all(isinstance(a, (int, float)) and not isinstance(a, bool) for a in levels)
+
+
+def _short(text, width: int) -> str:
+    """`text` cut to `width` characters with an ellipsis (names without spaces included)."""
+    text = str(text)
+    return text if len(text) <= width else text[:width - 1] + "…"
+
+
+def category_ticks(ax, pos, levels, width: int = 24, axis: str = "x") -> None:
+    """Label every category on a categorical axis: each level at its position, names
+    shortened to `width` characters and, when many or long, rotated so none overlap."""
+    labels = [_short(a, width) for a in levels]
+    set_ticks = ax.set_xticks if axis == "x" else ax.set_yticks
+    set_ticks(pos, labels)
+    if axis == "x" and (len(levels) > 3 or sum(len(t) for t in labels) > 40):
+        for t in ax.get_xticklabels():
+            t.set_rotation(35)
+            t.set_horizontalalignment("right")
+            t.set_rotation_mode("anchor")
 
 
 def _response_axes(ax, ds, name, v, ylabel, bins=10):
@@ -353,17 +398,20 @@ def _response_axes(ax, ds, name, v, ylabel, bins=10):
     mean = np.array([s[1] for s in stats])
     lo = np.array([s[3] for s in stats])
     hi = np.array([s[4] for s in stats])
-    runs_x = pos[[levels.index(a) for a in x.tolist()]]
+    index = {a: k for k, a in enumerate(levels)}
+    runs_x = pos[[index[a] for a in x.tolist()]]
     ax.scatter(runs_x, v, s=10, color="0.6", alpha=0.6, label="runs", zorder=1)
     nmax = max((s[0] for s in stats), default=0)
+    fmt = "o-" if numeric else "o"  # categories have no order to join
     if nmax > 1:
         err = np.vstack([mean - lo, hi - mean])
-        ax.errorbar(pos, mean, yerr=np.where(np.isfinite(err), err, 0.0), fmt="o-", color="#1b6ca8", capsize=3,
+        ax.errorbar(pos, mean, yerr=np.where(np.isfinite(err), err, 0.0), fmt=fmt, color="#1b6ca8", capsize=3,
                     label=f"mean, 95% interval (n = {nmax} per value)", zorder=2)
     else:
-        ax.plot(pos, mean, "o-", color="#1b6ca8", label="one stochastic run per value, no interval", zorder=2)
+        ax.plot(pos, mean, fmt, color="#1b6ca8", label="one stochastic run per value, no interval", zorder=2)
     if not numeric:
-        ax.set_xticks(pos, [textwrap.shorten(str(a), 20) for a in levels])
+        category_ticks(ax, pos, levels)
+        ax.set_xlim(-0.5, len(levels) - 0.5)
 
 
 def plot_response(ds: xr.Dataset, params=None, metric: str = "public_sector_gap") -> Figure:
@@ -384,12 +432,15 @@ def plot_response(ds: xr.Dataset, params=None, metric: str = "public_sector_gap"
     fig = _figure()
     ax = fig.add_subplot()
     if len(params) == 1:
+        path = swept[params[0]]
         _response_axes(ax, ds, params[0], v, ylabel)
-        ax.set_xlabel(swept[params[0]])
+        ax.set_xlabel(parameter_axis_label(path, ds, 70))
+        _parameter_axis(ax.xaxis, path)
         ax.set_ylabel(ylabel)
         _money_axis(ax.yaxis, units)
         ax.legend(fontsize=8)
-        ax.set_title(f"Final-year {human_label(metric, ds)} against {swept[params[0]]}", fontsize=10)
+        ax.set_title(textwrap.fill(f"Final-year {human_label(metric, ds)} against {parameter_label(path, ds)}", 80),
+                     fontsize=10)
         return fig
     x = np.asarray(ds[params[0]].values)
     y = np.asarray(ds[params[1]].values)
@@ -403,13 +454,16 @@ def plot_response(ds: xr.Dataset, params=None, metric: str = "public_sector_gap"
                     grid[i, j] = interval(v[sel])[1]
     if len(xl) * len(yl) <= 400 and np.isfinite(grid).mean() >= 0.5:
         mesh = ax.imshow(grid, origin="lower", aspect="auto", cmap="RdBu_r", interpolation="nearest")
-        ax.set_xticks(range(len(xl)), [f"{a:.3g}" if isinstance(a, float) else str(a) for a in xl])
-        ax.set_yticks(range(len(yl)), [f"{b:.3g}" if isinstance(b, float) else str(b) for b in yl])
+        category_ticks(ax, range(len(xl)), [format_value(a) if isinstance(a, float) else str(a) for a in xl])
+        category_ticks(ax, range(len(yl)), [format_value(b) if isinstance(b, float) else str(b) for b in yl],
+                       axis="y")
     else:  # scattered samples (lhs): colour each run by its value
         mesh = ax.scatter(x, y, c=v, cmap="RdBu_r", s=25)
+        _parameter_axis(ax.xaxis, swept[params[0]])
+        _parameter_axis(ax.yaxis, swept[params[1]])
     fig.colorbar(mesh, ax=ax, label=ylabel)
-    ax.set_xlabel(swept[params[0]])
-    ax.set_ylabel(swept[params[1]])
+    ax.set_xlabel(parameter_axis_label(swept[params[0]], ds, 60))
+    ax.set_ylabel(parameter_axis_label(swept[params[1]], ds, 40))
     ax.set_title(f"Final-year {human_label(metric, ds)} (mean over replicates)", fontsize=10)
     return fig
 
@@ -429,8 +483,10 @@ def plot_response_grid(ds: xr.Dataset, params=None, metric: str = "public_sector
         _response_axes(ax, ds, name, v, "", bins=bins)
         if metric == "public_sector_gap":
             ax.axhline(0.0, color="0.4", lw=0.8, ls="--")
-        ax.set_xlabel(swept[name], fontsize=9)
-        ax.xaxis.set_major_locator(MaxNLocator(nbins=4))
+        ax.set_xlabel(parameter_axis_label(swept[name], ds, 38), fontsize=9)
+        if _is_numeric(_levels(np.asarray(ds[name].values))):  # a categorical axis keeps every category
+            ax.xaxis.set_major_locator(MaxNLocator(nbins=4))
+            _parameter_axis(ax.xaxis, swept[name])
         ax.tick_params(labelsize=8)
         if k % ncols == 0:
             ax.set_ylabel("final-year\n" + _label(metric, units, ds), fontsize=9)
@@ -455,7 +511,7 @@ def plot_distribution(ds: xr.Dataset, metric: str = "public_sector_gap", bins: i
     ax.hist(v, bins=bins, color="#1b6ca8", alpha=0.8)
     if v.size:
         med = float(np.median(v))
-        ax.axvline(med, color="#c0392b", lw=1.5, label=f"median {med:.3g}")
+        ax.axvline(med, color="#c0392b", lw=1.5, label=f"median {format_value(med, units)}")
         ax.legend(fontsize=8)
     if metric == "public_sector_gap":
         ax.axvline(0.0, color="0.3", lw=0.8, ls="--")
@@ -522,7 +578,7 @@ def plot_deltas(results, metrics=DELTA_METRICS, level: float = 0.95, labels=None
             same = r["verdict"] not in ("narrows the gap", "widens the gap", "lower", "higher")
             ax.errorbar([r["delta"]], [j], xerr=err, fmt="o", ms=7, color=color, capsize=4, lw=1.5, zorder=3,
                         mfc="white" if same else color)
-            ax.annotate(f"{r['delta']:+.3g}", (r["delta"], j), xytext=(0, 7), textcoords="offset points",
+            ax.annotate(signed_value(r["delta"]), (r["delta"], j), xytext=(0, 7), textcoords="offset points",
                         ha="center", fontsize=7, color="0.2")
         lo = np.nanmin(np.r_[t["delta_lower"].to_numpy(dtype=float), t["delta"].to_numpy(dtype=float), 0.0])
         hi = np.nanmax(np.r_[t["delta_upper"].to_numpy(dtype=float), t["delta"].to_numpy(dtype=float), 0.0])
@@ -530,6 +586,7 @@ def plot_deltas(results, metrics=DELTA_METRICS, level: float = 0.95, labels=None
         ax.set_xlim(lo - pad, hi + pad)
         ax.set_xlabel(textwrap.fill(f"Δ final-year {human_label(metric)}", 30) + "\n(arm − base)", fontsize=9)
         ax.xaxis.set_major_locator(MaxNLocator(nbins=4))
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: format_value(v)))  # 2×10⁻⁵, not 1e-5 aside
         ax.tick_params(labelsize=8)
         ax.grid(axis="x", color="0.9", lw=0.6)
     axes[0].set_yticks(pos, [textwrap.fill(str(lab), 24, break_long_words=False) for lab in rows["label"]],
@@ -537,11 +594,29 @@ def plot_deltas(results, metrics=DELTA_METRICS, level: float = 0.95, labels=None
     axes[0].set_ylim(k - 0.5, -0.6)
     axes[0].legend(fontsize=7, loc="lower left")
     n = sorted(set(int(v) for v in rows["n_pairs"]))
-    n_text = ", ".join(map(str, n))
     fig.suptitle(f"Change from {tables[0]['label'].iloc[0]} in the final year, each arm minus the base\n"
-                 f"(mean of paired differences, bars: {level:.0%} paired interval, n = {n_text} replicate pairs; "
-                 f"hollow: not distinguishable from no change)", fontsize=10)
+                 + textwrap.fill(f"({deltas_detail(n, level)})", 150), fontsize=10)
     return fig
+
+
+def deltas_detail(n_pairs, level: float = 0.95) -> str:
+    """What the Δ chart shows, given the numbers of replicate pairs of its arms: an interval
+    is promised only where there are n ≥ 2 pairs."""
+    n = sorted(set(int(v) for v in n_pairs))
+    if not n or n[-1] < 2:
+        return "a single stochastic run per arm (one replicate pair): no interval, no difference can be told from chance"
+    n_text = ", ".join(map(str, n))
+    if n[0] < 2:
+        return (f"mean of paired differences, n = {n_text} replicate pairs; bars: {level:.0%} paired interval only "
+                f"where n ≥ 2; hollow: not distinguishable from no change or no interval")
+    return (f"mean of paired differences, bars: {level:.0%} paired interval, n = {n_text} replicate pairs; "
+            f"hollow: not distinguishable from no change")
+
+
+def signed_value(v) -> str:
+    """format_value with a sign: '+0.0123', '-2.1×10⁻⁵', '0'."""
+    text = format_value(v)
+    return "+" + text if np.isfinite(v) and v > 0 else text
 
 
 # --- sensitivity analysis and scenario discovery (sensitivity.py) ---------------------------
@@ -565,19 +640,102 @@ PARAMETER_LABELS = {
     "collab.beta_compliance": "penalty of compliance on passing a stage",
     "network.homophily": "network homophily",
     "provider.price_median": "median price of a support engagement",
+    "arm": "policy arm",
 }
 
 
-def parameter_label(path: str) -> str:
+_SECTORS = ("government", "business", "nonprofit")
+_AGENTS = _SECTORS + ("provider", "foundation")
+
+# The units of the parameters that have one: the `unit` column of `xsector params`
+# (docs/PARAMETERS.md) as the engine writes it. Dimensionless parameters ("1") and switches
+# ("-") are not listed. tests/python/test_analysis.py checks this table against the binary's.
+PARAMETER_UNITS = {
+    "simulation.years": "years",
+    "simulation.ticks_per_year": "ticks per year",
+    "simulation.replicates": "runs",
+    **{f"population.{a}": "agents" for a in _AGENTS},
+    **{f"sector.{s}.{key}": unit for s in _SECTORS for key, unit in (
+        ("budget_median", "USD per year"), ("support_share", "1 (share of B per year)"),
+        ("toolkit_initial", "probability"), ("diffusion_p", "per tick"), ("collab_rate", "per year"),
+        ("turnover", "per year"))},
+    "foundation.giving_median": "USD per year",
+    "foundation.voucher_rate": "1 (share of price)",
+    "provider.price_median": "USD per engagement",
+    "provider.slots": "engagements per tick",
+    "provider.adaptation": "per year",
+    "network.file": "path",
+    **{f"network.mean_degree.{a}": "edges per agent" for a in _AGENTS},
+    "diffusion.q": "per tick",
+    "collab.max_active": "collaborations",
+    "collab.partners": "agents",
+    "collab.ticks_per_stage": "ticks",
+    "collab.value": "public value units",
+    **{f"collab.{b}": "log-odds" for b in ("beta0", "beta_capacity", "beta_trust", "beta_compliance",
+                                           "beta_support")},
+    "market.visible": "providers",
+    "market.rounds": "rounds",
+    "market.public_bonus": "score units",
+}
+# The keys of an [[intervention]] (paths intervention.K.key) that have a unit.
+INTERVENTION_UNITS = {"start_year": "years", "end_year": "years", "p_extra": "per tick", "rate": "per year"}
+# The engine's unit as people read it (human_units also turns USD into $).
+UNIT_WORDS = {"1 (share of B per year)": "share of the budget per year", "1 (share of price)": "share of the price",
+              "path": ""}
+
+
+def _intervention_type(path: str, ds) -> str:
+    """The `type` of the intervention that `intervention.K.key` names, from the file's
+    resolved parameters or scenario ("" if unknown)."""
+    parts = path.split(".")
+    if ds is None or len(parts) != 3 or not parts[1].isdigit():
+        return ""
+    from .io import _toml
+    for text in (ds.attrs.get("resolved_parameters"), ds.attrs.get("scenario_toml")):
+        items = _toml(text).get("intervention") or []
+        if int(parts[1]) < len(items) and isinstance(items[int(parts[1])], dict):
+            return str(items[int(parts[1])].get("type", ""))
+    return ""
+
+
+def parameter_label(path: str, ds=None) -> str:
     """A swept parameter's name for people: PARAMETER_LABELS, else its dotted path in words
-    ("sector.business.support_share" → "business support share")."""
+    ("sector.business.support_share" → "business support share"; with the results `ds`,
+    "intervention.0.factor" → "budget change factor", after the intervention's type)."""
     path = str(path)
     if path in PARAMETER_LABELS:
         return PARAMETER_LABELS[path]
     parts = path.split(".")
     if parts[0] == "sector" and len(parts) > 2:
         parts = parts[1:]
+    if parts[0] == "intervention" and len(parts) == 3 and (kind := _intervention_type(path, ds)):
+        parts = [kind, parts[2]]
     return " ".join(p.replace("_", " ") for p in parts)
+
+
+def parameter_units(path: str) -> str:
+    """A parameter's unit for people ("$ per year", "per tick", "share of the budget per
+    year"); "" for dimensionless parameters, switches and strings."""
+    parts = str(path).split(".")
+    if parts[0] == "intervention" and len(parts) == 3:
+        unit = INTERVENTION_UNITS.get(parts[2], "")
+    else:
+        unit = PARAMETER_UNITS.get(str(path), "")
+    return human_units(UNIT_WORDS.get(unit, unit))
+
+
+def parameter_axis_label(path: str, ds=None, width: int = 0) -> str:
+    """'label [unit]' for an axis (wrapped at `width` characters when given)."""
+    label = parameter_label(path, ds)
+    unit = parameter_units(path)
+    text = f"{label} [{unit}]" if unit else label
+    return textwrap.fill(text, width, break_long_words=False) if width else text
+
+
+def _parameter_axis(axis, path: str) -> None:
+    """Money parameters get dollar tick labels."""
+    if str(PARAMETER_UNITS.get(str(path), "")).startswith("USD"):
+        _money_axis(axis, "USD")
 
 
 def _tick_label(path: str, width: int = 34) -> str:

@@ -17,7 +17,8 @@ import os
 import numpy as np
 
 from .io import metrics, open_results, run_info, swept_parameters
-from .plots import (MAX_LEVELS, _arm_windows, plot_capacity, plot_comparison, plot_deltas, plot_distribution, plot_gap,
+from .plots import (MAX_LEVELS, PARAMETER_UNITS, _arm_windows, _levels, parameter_axis_label, parameter_label,
+                    parameter_units, plot_capacity, plot_comparison, plot_deltas, plot_distribution, plot_gap,
                     plot_response, plot_response_grid, plot_support_share)
 from .summary import (DELTA_METRICS, arm_details, binned_means, compare, comparison_verdicts, final_year,
                       format_value, human_label, human_units, intervention_windows, interval, is_comparison,
@@ -69,10 +70,20 @@ def _ci(stats, units: str = "") -> str:
 MAX_LISTED_VALUES = 8  # a swept parameter with more values is shown as its range
 
 
-def _values_text(vals) -> str:
+def _values_text(vals, path: str = "") -> str:
+    units = PARAMETER_UNITS.get(path, "")  # money as "$15,000"
     if len(vals) > MAX_LISTED_VALUES and _numeric(vals):
-        return f"from {_num(min(vals))} to {_num(max(vals))} ({len(vals)} distinct values)"
-    return ", ".join(_num(v) for v in vals)
+        return f"from {_num(min(vals), units)} to {_num(max(vals), units)} ({len(vals)} distinct values)"
+    return ", ".join(_num(v, units) for v in vals)
+
+
+def _param_words(path: str, ds=None) -> str:
+    """A swept parameter in a sentence: its name for people, then its dotted path (as a
+    scenario file spells it) and its unit: 'government budget share for collaboration
+    support (<code>sector.government.support_share</code>, in share of the budget per year)'."""
+    unit = parameter_units(path)
+    return (f"{html.escape(parameter_label(path, ds))} (<code>{html.escape(path)}</code>"
+            + (f", in {html.escape(unit)}" if unit else "") + ")")
 
 
 def _numeric(vals) -> bool:
@@ -98,8 +109,8 @@ def _what_was_run(ds, info) -> str:
     years = f"{info.years:g} simulated year{'s' if info.years != 1 else ''} at {info.ticks_per_year} ticks per year"
     parts = []
     if info.swept:
-        varied = "; ".join(f"<code>{e(p)}</code> {'' if len(vals) > MAX_LISTED_VALUES else 'over '}"
-                           f"{_values_text(vals)}" for p, vals in info.swept.items())
+        varied = "; ".join(f"{_param_words(p, ds)} {'' if len(vals) > MAX_LISTED_VALUES else 'over '}"
+                           f"{_values_text(vals, p)}" for p, vals in info.swept.items())
         parts.append(f"<p>A <strong>sweep</strong> of scenario {name}: {info.runs_in_file} runs, "
                      f"{info.points} parameter point{'s' if info.points != 1 else ''} × {info.replicates} "
                      f"replicate{'s' if info.replicates != 1 else ''} ({e(info.sweep_method or 'grid')} design), "
@@ -205,12 +216,13 @@ def build_report(path, out=None, title=None, time: str = "year") -> str:
                         plot_distribution(ds)))
         figures.append(("fig-response-grid", "The final-year gap against each swept parameter",
                         "Each dot is a run; the line joins the mean gap in equal-width bins of the parameter "
-                        "(bars: 95% interval of the bin's mean). The other parameters vary within each bin.",
+                        "(bars: 95% interval of the bin's mean; a parameter of few values or of names, such as an "
+                        "arm, shows the mean at each value). The other parameters vary within each bin.",
                         plot_response_grid(ds)))
     else:
         for name, dotted in swept.items():
-            figures.append((f"fig-response-{name}", f"Response to {dotted}",
-                            f"Final-year gap against <code>{html.escape(dotted)}</code>"
+            figures.append((f"fig-response-{name}", f"Response to the {parameter_label(dotted, ds)}",
+                            f"Final-year gap against the {_param_words(dotted, ds)}"
                             + (" (runs at each value pooled over the other swept parameters)" if len(swept) > 1 else "")
                             + ("; bars: 95% interval." if info.replicates > 1 or len(swept) > 1
                                else "; one stochastic run per value, no interval."),
@@ -281,26 +293,30 @@ def build_report(path, out=None, title=None, time: str = "year") -> str:
         gap = gaps.get("public_sector_gap")
         for name, dotted in swept.items():
             x = np.asarray(ds[name].values)
-            levels = sorted(set(x.tolist()), key=lambda a: (str(type(a)), a))
+            levels = _levels(x)             # numbers in order, names (arms) in file order
+            units = PARAMETER_UNITS.get(dotted, "")
+            label = parameter_label(dotted, ds)
             if len(levels) > MAX_LEVELS and _numeric(levels):
                 table = binned_means(x, gap)
-                rows = [[f"{_num(r.left)} – {_num(r.right)}", str(int(r.n)),
+                rows = [[f"{_num(r.left, units)} – {_num(r.right, units)}", str(int(r.n)),
                          _ci((int(r.n), r.mean, None, r.lower, r.upper))] for r in table.itertuples()]
-                first_col = f"{dotted} (bin)"
+                first_col = f"{parameter_axis_label(dotted, ds)} (bin)"
                 means = list(table["mean"])
                 ends = (table["center"].iloc[0], table["center"].iloc[-1]) if len(table) else (None, None)
             else:
                 stats = [interval(gap[x == level]) for level in levels]
-                rows = [[_num(level), str(s[0]), _ci(s)] for level, s in zip(levels, stats)]
-                first_col = dotted
+                rows = [[_num(level, units), str(s[0]), _ci(s)] for level, s in zip(levels, stats)]
+                first_col = parameter_axis_label(dotted, ds)
                 means = [s[1] for s in stats]
                 ends = (levels[0], levels[-1]) if levels else (None, None)
             trend = ""
-            if len(means) > 1 and np.all(np.isfinite([means[0], means[-1]])):
+            if len(means) > 1 and _numeric(levels) and np.all(np.isfinite([means[0], means[-1]])):
                 direction = "narrows" if means[-1] < means[0] else "widens" if means[-1] > means[0] else "does not change"
-                trend = (f"<p>Going from {html.escape(dotted)} ≈ {_num(ends[0])} to {_num(ends[1])}, the mean "
-                         f"final-year gap {direction} (from {_num(means[0])} to {_num(means[-1])}).</p>")
-            blocks.append(f"<h3>{html.escape(dotted)}</h3>{trend}"
+                unit = parameter_units(dotted)
+                trend = (f"<p>As the {html.escape(label)} goes from about {_num(ends[0], units)} to "
+                         f"{_num(ends[1], units)}{' (' + html.escape(unit) + ')' if unit and not units else ''}, "
+                         f"the mean final-year gap {direction} (from {_num(means[0])} to {_num(means[-1])}).</p>")
+            blocks.append(f"<h3>{html.escape(label)} <code>{html.escape(dotted)}</code></h3>{trend}"
                           + _table([first_col, "runs", "final-year gap, mean [95% interval] (value if 1 run)"], rows))
         response = "<h2>Response to each swept parameter</h2>" + "".join(blocks)
 
@@ -380,9 +396,12 @@ proportion; a change that <em>narrows</em> the gap brings it closer to (or below
 <em>r</em> of every arm used the <strong>same seed</strong>: the arms meet the same chance events, so within a
 replicate the difference between an arm and the base is the effect of the scenario, with most of the
 run-to-run noise taken out. <strong>Δ</strong> is that difference, arm minus base, averaged over the
-replicates; its 95% interval (Student t, from the spread of the {n} paired differences) says how sure we
+replicates; {interval_text} {time_text}</p>"""
+INTERVAL_TEXT = """its 95% interval (Student t, from the spread of the {n} paired differences) says how sure we
 are of it. When the interval includes 0 the arm is <em>not distinguishable from no change</em>: these runs
-cannot tell its effect from none (which is not proof that it has none). {time_text}</p>"""
+cannot tell its effect from none (which is not proof that it has none)."""
+NO_INTERVAL_TEXT = """with a <strong>single stochastic run</strong> of each arm there is one pair, hence no
+interval: the spread of the differences is unknown, so a Δ, however large, cannot be told from chance."""
 
 
 def _comparison_page(ds, info, title, time) -> str:
@@ -428,8 +447,9 @@ def _comparison_page(ds, info, title, time) -> str:
                  f"Only each arm's own mean is shown below.</p>")
     elif verdicts:
         found = ("<ul id='verdicts'>" + "".join(f"<li class='verdict'>{e(v['sentence'])}</li>" for v in verdicts)
-                 + "</ul><p class='small'>Final year = the last complete simulated year; intervals are 95% "
-                 "paired Student t intervals of the mean difference from the base.</p>")
+                 + "</ul><p class='small'>Final year = the last complete simulated year; "
+                 + ("intervals are 95% paired Student t intervals of the mean difference from the base.</p>" if n > 1
+                    else "one replicate pair per arm, so no interval (a single stochastic run of each arm).</p>"))
     else:
         found = "<p>Only one arm: nothing to compare.</p>"
 
@@ -446,16 +466,21 @@ def _comparison_page(ds, info, title, time) -> str:
                   "intervention of that arm alone is active.")
     figures.append(_figure_html(
         "fig-arms-gap", "The public sector gap over time, per arm",
-        f"{word}: mean over the n = {n} replicates of each arm" + ("; the band is the 95% interval of the mean "
-        "(of the arm alone, not of its difference from the base)." if n > 1 else "; single runs, no interval.")
+        (f"{word}: mean over the n = {n} replicates of each arm; the band is the 95% interval of the mean (of the "
+         f"arm alone, not of its difference from the base)." if n > 1 else
+         f"{word} of the single stochastic run of each arm; no interval.")
         + shade, plot_gap(ds, time=time)))
     if tables:
         figures.append(_figure_html(
             "fig-deltas", "Δ: each arm minus the base, final year",
             f"The change from {e(base)} in the final year of the public sector gap and of the two shares it is "
-            f"made of (the government's share of collaboration participation and of support spending): a point "
-            f"per arm at the mean of the {n} paired differences, bars its 95% paired interval; the dashed line "
-            f"at 0 is no change. A hollow point is not distinguishable from no change.", plot_deltas(ds)))
+            f"made of (the government's share of collaboration participation and of support spending): "
+            + (f"a point per arm at the mean of the {n} paired differences, bars its 95% paired interval; the "
+               f"dashed line at 0 is no change. A hollow point is not distinguishable from no change."
+               if n > 1 else
+               "a point per arm at its difference in the single stochastic run (one replicate pair, no interval: "
+               "no bars); the dashed line at 0 is no change. Every point is hollow: with one pair no difference can "
+               "be told from chance."), plot_deltas(ds)))
 
     # Final-year values per arm: means and, per arm, Δ from the base.
     gap_names = [m for m in DELTA_METRICS if m in ds]
@@ -473,12 +498,16 @@ def _comparison_page(ds, info, title, time) -> str:
         rows.append(row)
     header = ["arm", "runs"]
     for m in gap_names:
-        header.append(human_label(m) + ", mean [95% interval]")
+        header.append(human_label(m) + (", mean [95% interval]" if n > 1 else ", single run (no interval)"))
         if m in tables:
-            header.append("Δ from base [95% paired interval]")
+            header.append("Δ from base [95% paired interval]" if n > 1 else "Δ from base, single pair (no interval)")
     if "public_sector_gap" in tables:
         header.append("verdict on the gap")
     values_table = _table(header, rows)
+    values_text = (f"Gap indicators in the final year, per arm: mean [95% interval] over its {n} replicates, and its "
+                   f"difference from {e(base)} [95% paired interval]." if n > 1 else
+                   f"Gap indicators in the final year, per arm: the value of its single stochastic run, and its "
+                   f"difference from {e(base)} in that one replicate pair; no interval.")
 
     # Per client sector, one table per arm.
     by_sector = [m for m in metrics(ds) if ds[m].dims[2:] == ("sector",)]
@@ -520,12 +549,12 @@ per arm · xsector {e(info.program_version)} · {info.runs_done} finished run{'s
 <h2>What we found</h2>
 {found}
 <h2>How to read this</h2>
-{COMPARISON_HOW_TO_READ.format(n=n, s="s" if n != 1 else "", time_text=YEARLY_TEXT if time == "year" else TICK_TEXT)}
+{COMPARISON_HOW_TO_READ.format(n=n, s="s" if n != 1 else "", time_text=YEARLY_TEXT if time == "year" else TICK_TEXT,
+                                interval_text=INTERVAL_TEXT.format(n=n) if n > 1 else NO_INTERVAL_TEXT)}
 <h2>Figures</h2>
 {''.join(figures)}
 <h2>Final-year values</h2>
-<p>Gap indicators in the final year, per arm: mean [95% interval] over its {n} replicate{'s' if n != 1 else ''},
-and its difference from {e(base)} [95% paired interval].</p>
+<p>{values_text}</p>
 {values_table}
 <p>Per client sector ({'mean [95% interval] over replicates' if n > 1 else 'single stochastic run, no interval'};
 flows are totals over the year, money in US dollars):</p>

@@ -387,6 +387,44 @@ def arms(results, labels=None) -> list[tuple[str, xr.Dataset]]:
     return out
 
 
+def _arm_coordinate(ds: xr.Dataset):
+    """The coordinate holding a sweep's arm (swept path "arm"), or None."""
+    for name, path in swept_parameters(ds).items():
+        if path == "arm":
+            return name
+    return None
+
+
+def _sweep_with_arms(results):
+    """The Dataset of `results` when it is one sweep file with [sweep.arms] (not a comparison
+    file), else None."""
+    if isinstance(results, (list, tuple, dict)):
+        return None
+    ds = results if isinstance(results, xr.Dataset) else open_results(results)
+    if is_comparison(ds) or _arm_coordinate(ds) is None:
+        return None
+    return ds
+
+
+def _sweep_arms(ds: xr.Dataset, labels=None):
+    """([(arm name, its runs)] in file order, the pairing coordinates): the arms of a sweep
+    with [sweep.arms], each with every design point; runs pair on the design's swept
+    parameters and the replicate."""
+    name = _arm_coordinate(ds)
+    values = np.asarray(ds[name].values).tolist()
+    out = []
+    for arm in dict.fromkeys(values):
+        runs = np.flatnonzero([v == arm for v in values])
+        out.append((str(arm), ds.isel(run=runs).assign_attrs(scenario_name=str(arm))))
+    if labels is not None:
+        labels = list(labels)
+        if len(labels) != len(out):
+            raise ValueError(f"{len(labels)} labels given for {len(out)} arms")
+        out = [(lab, sub) for lab, (_, sub) in zip(labels, out)]
+    by = tuple(c for c in swept_parameters(ds) if c != name) + ("replicate",)
+    return out, by
+
+
 def _final_values(ds: xr.Dataset, metric: str, sector=None) -> np.ndarray:
     da = final_year(ds, metric)
     if "sector" in da.dims:
@@ -396,31 +434,45 @@ def _final_values(ds: xr.Dataset, metric: str, sector=None) -> np.ndarray:
     return np.asarray(da.values, dtype=float)
 
 
-def _pairing(base_label: str, base: xr.Dataset, label: str, arm: xr.Dataset) -> tuple[np.ndarray, np.ndarray]:
-    """Run indices (into base, into arm) matched on `replicate`; ValueError saying why the
-    two arms cannot be paired when they do not hold the same replicates with equal seeds."""
+def _pair_keys(ds: xr.Dataset, by) -> list:
+    """Each run's pairing key: its `replicate` (by = ("replicate",)), or the tuple of the
+    values of the coordinates `by` (a sweep's design point and the replicate)."""
+    columns = [np.asarray(ds[c].values).tolist() for c in by]
+    return columns[0] if len(columns) == 1 else list(zip(*columns))
+
+
+def _pairing(base_label: str, base: xr.Dataset, label: str, arm: xr.Dataset,
+             by=("replicate",)) -> tuple[np.ndarray, np.ndarray]:
+    """Run indices (into base, into arm) matched on `replicate` (or on the coordinates `by`:
+    for the arms of a sweep, the swept parameters of the design and the replicate);
+    ValueError saying why the two arms cannot be paired when they do not hold the same
+    replicates with equal seeds."""
     why = f"cannot pair {label!r} with {base_label!r}"
+    what = "replicate" if tuple(by) == ("replicate",) else "design point and replicate"
     for lab, ds in ((base_label, base), (label, arm)):
         if "seed" not in ds.coords:
             raise ValueError(f"{why}: {lab!r} records no seeds, so common random numbers cannot be checked; "
                              f"compare them unpaired (paired=False)")
-        reps = np.asarray(ds["replicate"].values)
-        if np.unique(reps).size != reps.size:
-            raise ValueError(f"{why}: {lab!r} holds the same replicate more than once (runs of several "
-                             f"scenarios or sweep points?); paired differences need one run per replicate")
-    rb, ra = np.asarray(base["replicate"].values), np.asarray(arm["replicate"].values)
-    if set(rb.tolist()) != set(ra.tolist()):
-        only_b = sorted(set(rb.tolist()) - set(ra.tolist()))
-        only_a = sorted(set(ra.tolist()) - set(rb.tolist()))
-        raise ValueError(f"{why}: they do not hold the same replicates (only in {base_label!r}: {only_b}; only in "
+        keys = _pair_keys(ds, by)
+        if len(set(keys)) != len(keys):
+            raise ValueError(f"{why}: {lab!r} holds the same {what} more than once (runs of several "
+                             f"scenarios or sweep points?); paired differences need one run per {what}")
+    rb, ra = _pair_keys(base, by), _pair_keys(arm, by)
+    if set(rb) != set(ra):
+        only_b = sorted(set(rb) - set(ra))
+        only_a = sorted(set(ra) - set(rb))
+        raise ValueError(f"{why}: they do not hold the same {what}s (only in {base_label!r}: {only_b}; only in "
                          f"{label!r}: {only_a}; an unfinished run dropped?); paired differences need every "
-                         f"replicate in both arms, or compare them unpaired (paired=False)")
-    ib, ia = np.argsort(rb, kind="stable"), np.argsort(ra, kind="stable")
+                         f"{what} in both arms, or compare them unpaired (paired=False)")
+    ib = np.array(sorted(range(len(rb)), key=rb.__getitem__), dtype=np.int64)
+    where = {key: k for k, key in enumerate(ra)}
+    ia = np.array([where[rb[k]] for k in ib], dtype=np.int64)
     sb, sa = np.asarray(base["seed"].values)[ib], np.asarray(arm["seed"].values)[ia]
     differ = np.flatnonzero(sb != sa)
     if differ.size:
-        r = int(rb[ib][differ[0]])
-        raise ValueError(f"{why}: replicate {r} has seed {sa[differ[0]]} in {label!r} but {sb[differ[0]]} in "
+        key = rb[ib[differ[0]]]
+        r = f"replicate {int(key)}" if what == "replicate" else f"{what} {key}"
+        raise ValueError(f"{why}: {r} has seed {sa[differ[0]]} in {label!r} but {sb[differ[0]]} in "
                          f"{base_label!r} ({differ.size} of {sb.size} replicates differ): the runs do not share "
                          f"common random numbers, so their differences are not paired. Run the scenarios with "
                          f"`xsector compare`, or compare them unpaired (paired=False)")
@@ -458,8 +510,17 @@ def compare(results, metric: str = "public_sector_gap", sector=None, labels=None
         otherwise ValueError says why. None (default) pairs when `results` is a single
         comparison file — the file is made for it, and pairing removes most of the
         seed-to-seed noise from the differences — and does not otherwise.
+        A sweep with `[sweep.arms]` (one file) and paired=True compares its arms instead of
+        its points: each arm holds all its design points, and replicate r of design point k
+        has the same seed under every arm, so the pairs are (design point, replicate) and
+        delta is the mean over the design's points and replicates of arm − base arm.
     """
-    arm_list = arms(results, labels)
+    by = ("replicate",)
+    sweep = _sweep_with_arms(results) if paired is True else None
+    if sweep is not None:
+        arm_list, by = _sweep_arms(sweep, labels)
+    else:
+        arm_list = arms(results, labels)
     if paired is None:
         items = len(results) if isinstance(results, (list, tuple, dict)) else 1
         paired = items == 1 and len(arm_list) > 1 and all(is_comparison(ds) for _, ds in arm_list)
@@ -476,7 +537,7 @@ def compare(results, metric: str = "public_sector_gap", sector=None, labels=None
             if k == 0:
                 deltas.append((0.0, math.nan, math.nan, int(np.isfinite(values[0]).sum()), "base"))
                 continue
-            ib, ia = _pairing(base_label, base, label, ds)
+            ib, ia = _pairing(base_label, base, label, ds, by)
             n, mean, _, lo, hi = interval(values[k][ia] - values[0][ib], level)
             deltas.append((mean, lo, hi, n, verdict(metric, lo, hi)))
         out = pd.concat([out, pd.DataFrame(deltas, columns=["delta", "delta_lower", "delta_upper", "n_pairs",
@@ -559,10 +620,21 @@ def cost_effectiveness(results, baseline=0, cost=None, cost_metric: str = "suppo
     compliance toolkits) — for those pass `cost={label: dollars}`, which overrides the
     estimate for the arms it names.
 
-    Columns: label, n, gap, gap_lower, gap_upper, gap_closed, extra_support_total,
-    extra_cost, cost_source, gap_closed_per_million_usd, rank. The per-dollar figure is
-    NaN when the extra cost is zero or negative (nothing to divide by); `rank` orders the
-    arms by it (1 = closes the most gap per dollar).
+    Columns: label, n, gap, gap_lower, gap_upper, gap_closed, gap_closed_lower,
+    gap_closed_upper, extra_support_total, extra_cost, cost_source,
+    gap_closed_per_million_usd, per_million_lower, per_million_upper, n_pairs, rank. The
+    per-dollar figure is NaN when the extra cost is zero or negative (nothing to divide by);
+    `rank` orders the arms by it (1 = closes the most gap per dollar).
+
+    Intervals, where the arms are paired (`compare`'s rule: the same replicates with equal
+    seeds, as in a comparison file): gap_closed_lower/upper is the `level` paired Student t
+    interval of the per-replicate gap closed (base − arm), and
+    per_million_lower/upper is Fieller's interval for the ratio of the mean gap closed to
+    the mean extra cost, both taken per replicate pair (with a given cost, that cost is
+    fixed and the interval is the gap closed's divided by it). Fieller's interval is
+    unbounded, and given as NaN, when the extra cost itself is not distinguishable from 0;
+    NaN too with fewer than two pairs or for arms that cannot be paired (n_pairs 0). A rank
+    means little where these intervals overlap: treat such arms as tied.
     """
     arm_list = arms(results, labels)
     names = [lab for lab, _ in arm_list]
@@ -570,30 +642,75 @@ def cost_effectiveness(results, baseline=0, cost=None, cost_metric: str = "suppo
     cost = dict(cost or {})
     stats = []
     for label, ds in arm_list:
-        gap = interval(final_year(ds, "public_sector_gap").values, level)
+        finals = np.asarray(final_year(ds, "public_sector_gap").values, dtype=float)
+        gap = interval(finals, level)
         spend = total(ds, cost_metric)
         if "sector" in spend.dims:
             all_support = float(spend.sum("sector").mean("run"))
             spend = spend.sel(sector=list(cost_sectors)).sum("sector")
         else:
             all_support = float(spend.mean("run"))
-        stats.append((label, gap, float(spend.mean("run")), all_support))
+        stats.append((label, gap, float(spend.mean("run")), all_support, finals,
+                      np.asarray(spend.values, dtype=float), ds))
     base = stats[base_index]
     rows = []
-    for label, gap, spent, all_support in stats:
+    for k, (label, gap, spent, all_support, finals, spends, ds) in enumerate(stats):
         if label in cost:
             extra, source = float(cost[label]), "given"
         else:
             extra, source = spent - base[2], f"estimated: extra {cost_metric} ({'+'.join(cost_sectors)})"
         closed = base[1][1] - gap[1]
         per_million = closed / (extra / 1e6) if extra > 0 else math.nan
+        closed_ci, per_ci, pairs = (math.nan, math.nan), (math.nan, math.nan), 0
+        if k != base_index:
+            try:
+                ib, ia = _pairing(base[0], base[6], label, ds)
+            except ValueError:
+                ib = ia = None
+            if ib is not None:
+                closed_pairs = base[4][ib] - finals[ia]
+                cost_pairs = np.full(ia.size, extra) if label in cost else spends[ia] - base[5][ib]
+                pairs, _, _, lo, hi = interval(closed_pairs, level)
+                closed_ci = (lo, hi)
+                if extra > 0:
+                    per_ci = ratio_interval(closed_pairs, cost_pairs / 1e6, level)
         rows.append(dict(label=label, n=gap[0], gap=gap[1], gap_lower=gap[3], gap_upper=gap[4],
-                         gap_closed=closed, extra_support_total=all_support - base[3], extra_cost=extra,
-                         cost_source=source, gap_closed_per_million_usd=per_million))
+                         gap_closed=closed, gap_closed_lower=closed_ci[0], gap_closed_upper=closed_ci[1],
+                         extra_support_total=all_support - base[3], extra_cost=extra,
+                         cost_source=source, gap_closed_per_million_usd=per_million,
+                         per_million_lower=per_ci[0], per_million_upper=per_ci[1], n_pairs=pairs))
     out = pd.DataFrame(rows)
     out["rank"] = out["gap_closed_per_million_usd"].rank(ascending=False, method="min")
     out.attrs.update(baseline=names[base_index], cost_metric=cost_metric, level=level)
     return out
+
+
+def ratio_interval(numerator, denominator, level: float = 0.95) -> tuple[float, float]:
+    """Fieller's `level` interval for mean(numerator) / mean(denominator) from paired
+    observations (one pair per replicate; pairs with a NaN are left out): the values R
+    with (n̄ − R·d̄)² ≤ t²·Var(n̄ − R·d̄), t the Student t quantile with n − 1 degrees
+    of freedom. (NaN, NaN) with fewer than two pairs, or when the denominator's mean is
+    not distinguishable from 0 (the interval is then unbounded). With a constant
+    denominator it is the t-interval of the numerator's mean divided by it."""
+    a = np.asarray(numerator, dtype=float)
+    b = np.asarray(denominator, dtype=float)
+    ok = np.isfinite(a) & np.isfinite(b)
+    a, b = a[ok], b[ok]
+    n = a.size
+    if n < 2:
+        return math.nan, math.nan
+    t = t_quantile(0.5 + level / 2.0, n - 1)
+    ma, mb = float(a.mean()), float(b.mean())
+    vaa = float(a.var(ddof=1)) / n
+    vbb = float(b.var(ddof=1)) / n
+    vab = float(((a - ma) * (b - mb)).sum() / (n - 1)) / n
+    qa = mb * mb - t * t * vbb
+    if qa <= 0:
+        return math.nan, math.nan
+    qb = ma * mb - t * t * vab
+    qc = ma * ma - t * t * vaa
+    root = math.sqrt(max(qb * qb - qa * qc, 0.0))
+    return (qb - root) / qa, (qb + root) / qa
 
 
 # --- words and numbers for people -----------------------------------------------------------
@@ -627,9 +744,13 @@ def human_units(units: str) -> str:
     return units.replace("USD", "$")
 
 
+SUPERSCRIPT = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
+
+
 def format_value(value, units: str = "") -> str:
     """A number for a table: money as '$80,000', large counts with thousands separators,
-    shares and other small numbers to 3 significant digits; '–' for NaN."""
+    shares and other small numbers to 3 significant digits; '–' for NaN. Numbers below
+    0.0001 in size are written with a power of ten, '-2.1×10⁻⁵', never as '-2.1e-05'."""
     if value is None:
         return ""
     try:
@@ -646,7 +767,13 @@ def format_value(value, units: str = "") -> str:
         return "0"
     if float(v).is_integer() and abs(v) < 1000:
         return f"{v:.0f}"
-    return f"{v:.3g}" if abs(v) >= 1e-5 else f"{v:.2e}"
+    if abs(v) >= 1e-4:
+        return f"{v:.3g}"
+    text = f"{v:.3g}"
+    if "e" not in text:                            # 9.999e-05 rounds up to 0.0001
+        return text
+    mantissa, exponent = text.split("e")           # '-2.1', '-05'
+    return f"{mantissa}×10{str(int(exponent)).translate(SUPERSCRIPT)}"
 
 
 def _horizon(ds: xr.Dataset) -> float:

@@ -216,7 +216,9 @@ def test_plots_draw_with_labelled_axes(files):
         "gap": (xa.plot_gap(ds), "year", "public sector gap"),
         "support": (xa.plot_support_share(ds), "year", "share of support spending"),
         "capacity": (xa.plot_capacity(ds, point=1), "year", "collaboration capacity"),
-        "response": (xa.plot_response(ds), "foundation.public_share", "final-year public sector gap"),
+        # a swept parameter by its name for people (plots.PARAMETER_LABELS), not its dotted path
+        "response": (xa.plot_response(ds), "foundations' share of capacity money to the public sector",
+                     "final-year public sector gap"),
         "comparison": (xa.plot_comparison(ds), "scenario", "final-year public sector gap"),
         "files": (xa.plot_comparison([files["sweep"], files["single"]]), "scenario", "final-year public sector gap"),
     }
@@ -241,11 +243,15 @@ def test_heat_map_of_two_swept_parameters(files):
     assert list(xa.swept_parameters(ds).values()) == ["foundation.public_share", "sector.government.support_share"]
     fig = xa.plot_response(ds)
     fig.canvas.draw()
-    assert _labels(fig) == ("foundation.public_share", "sector.government.support_share")
+    # people's names and units (PARAMETER_LABELS, the unit of `xsector params`), wrapped to fit
+    support = "government budget share for collaboration support [share of the budget per year]"
+    assert tuple(t.replace("\n", " ") for t in _labels(fig)) == (
+        "foundations' share of capacity money to the public sector", support)
     assert len(fig.axes) == 2  # the map and its colour bar
     assert fig.axes[1].get_ylabel() == "final-year public sector gap"
+    assert [t.get_text() for t in fig.axes[0].get_yticklabels()] == ["0.0003", "0.003"]
     marginal = xa.plot_response(ds, "sector.government.support_share")
-    assert _labels(marginal)[0] == "sector.government.support_share"
+    assert _labels(marginal)[0].replace("\n", " ") == support
 
 
 def test_cost_effectiveness_table(files):
@@ -258,6 +264,84 @@ def test_cost_effectiveness_table(files):
     row = given.iloc[2]
     assert row["extra_cost"] == 2e6 and row["cost_source"] == "given"
     assert math.isclose(row["gap_closed_per_million_usd"], row["gap_closed"] / 2.0, rel_tol=1e-12, abs_tol=1e-15)
+
+
+def test_small_numbers_are_written_for_people():
+    assert xa.format_value(-2.1e-05) == "-2.1×10⁻⁵"
+    assert xa.format_value(2.13456e-7) == "2.13×10⁻⁷"
+    assert xa.format_value(0.000123456) == "0.000123"      # from 0.0001 up: plain decimals
+    assert xa.format_value(9.9996e-5) == "0.0001"          # rounds up into the decimal range
+    assert xa.format_value(-0.0587) == "-0.0587" and xa.format_value(0.0) == "0"
+    for v in (-2.1e-5, 3e-9, 1.5e-12, 7.77e-5):
+        assert not re.search(r"\de[+-]?\d", xa.format_value(v)), v
+
+
+def test_parameter_units_are_the_binarys():
+    """plots.PARAMETER_UNITS and INTERVENTION_UNITS against the unit column of
+    `xsector params --markdown`: every parameter with a unit (not 1, not a switch) is listed
+    with the binary's unit, and nothing else is."""
+    from xsector_analysis import plots
+    binary = need_binary()
+    text = subprocess.run([binary, "params", "--markdown"], capture_output=True, text=True, check=True).stdout
+    rows = re.findall(r'^\| <a id="([^"]+)"></a>`[^`]+` \| [^|]* \| ([^|]+) \|', text, re.M)
+    assert len(rows) > 80
+    params, keys = {}, {}
+    for path, unit in rows:
+        unit = unit.strip()
+        if path.startswith(("sweep.", "scenario.")) or unit in ("1", "-"):
+            continue
+        if path.startswith("intervention."):
+            keys.setdefault(path.rsplit(".", 1)[1], set()).add(unit)
+        else:
+            params[path] = unit
+    assert plots.PARAMETER_UNITS == params
+    assert {k: {u} for k, u in plots.INTERVENTION_UNITS.items()} == keys
+    # as people read them
+    assert plots.parameter_units("provider.price_median") == "$ per engagement"
+    assert plots.parameter_units("sector.nonprofit.support_share") == "share of the budget per year"
+    assert plots.parameter_units("intervention.3.rate") == "per year"
+    assert plots.parameter_units("foundation.public_share") == ""
+    assert plots.parameter_axis_label("diffusion.q") == "toolkit imitation rate [per tick]"
+    assert plots.parameter_label("sector.business.turnover") == "business turnover"  # no label: the path in words
+
+
+def test_gap_closed_per_dollar_carries_paired_and_fieller_intervals(comparison):
+    """cost_effectiveness on a comparison file: the gap closed's interval is the paired one of
+    compare (negated), and the per-dollar interval is Fieller's: at each bound R, the mean of
+    the per-replicate gap closed − R × extra cost has a t statistic of exactly ±t(0.975, n−1)."""
+    from scipy import stats
+    import h5py
+    table = xa.cost_effectiveness(comparison, baseline="base")
+    paired = xa.compare(comparison, paired=True)
+    budget = table.set_index("label").loc["budget"]
+    row = paired.set_index("label").loc["budget"]
+    assert budget["n_pairs"] == COMPARE_N
+    assert budget["gap_closed_lower"] == pytest.approx(-row["delta_upper"], abs=1e-12)
+    assert budget["gap_closed_upper"] == pytest.approx(-row["delta_lower"], abs=1e-12)
+    raw = _final_year_by_hand(comparison)
+    closed = np.array([raw["base"][r][0] - raw["budget"][r][0] for r in range(COMPARE_N)])
+    with h5py.File(comparison, "r") as f:   # government support spending over the whole run, per run
+        spend = f["support_spending"][:, :, 0].sum(axis=1)
+        arm = [a.decode() if isinstance(a, bytes) else str(a) for a in f["param:arm"][()]]
+        reps = f["replicate"][()]
+    by = {(a, int(r)): s for a, r, s in zip(arm, reps, spend)}
+    cost = np.array([by[("budget", r)] - by[("base", r)] for r in range(COMPARE_N)]) / 1e6
+    assert budget["extra_cost"] == pytest.approx(cost.mean() * 1e6, rel=1e-9)
+    assert budget["gap_closed_per_million_usd"] == pytest.approx(closed.mean() / cost.mean(), rel=1e-9)
+    lo, hi = budget["per_million_lower"], budget["per_million_upper"]
+    assert lo < budget["gap_closed_per_million_usd"] < hi
+    tq = stats.t.ppf(0.975, COMPARE_N - 1)
+    for bound in (lo, hi):
+        d = closed - bound * cost
+        assert abs(d.mean()) / (d.std(ddof=1) / np.sqrt(COMPARE_N)) == pytest.approx(tq, rel=1e-6)
+    # a given (fixed) cost: the interval is the gap closed's divided by it
+    given = xa.cost_effectiveness(comparison, baseline="base", cost={"graduates": 3e6}).set_index("label")
+    g = given.loc["graduates"]
+    assert g["per_million_lower"] == pytest.approx(g["gap_closed_lower"] / 3.0, rel=1e-9, abs=1e-15)
+    assert g["per_million_upper"] == pytest.approx(g["gap_closed_upper"] / 3.0, rel=1e-9, abs=1e-15)
+    # a cost not distinguishable from zero gives no bounded interval
+    assert np.isnan(xa.ratio_interval([1.0, 2.0, 3.0], [1.0, -1.0, 0.5])).all()
+    assert np.isnan(xa.ratio_interval([1.0], [1.0])).all()
 
 
 # --- large files --------------------------------------------------------------------------
@@ -434,3 +518,83 @@ def test_unpaired_results_are_refused_for_paired_compare(comparison, files):
     with pytest.raises(ValueError, match=r"cannot pair 'graduates' with 'base': replicate 1 has seed"):
         xa.compare(reseeded, paired=True)
     assert "delta" not in xa.compare(reseeded, paired=False).columns  # unpaired still works
+
+
+# --- the arms of a sweep ([sweep.arms]) compared pair by pair ---------------------------------
+
+SWEEP_ARMS = """[simulation]
+years = 2
+seed = 5
+
+[population]
+government = 20
+business = 200
+nonprofit = 60
+provider = 3
+foundation = 2
+
+[[intervention]]
+type = "budget_change"
+sector = "government"
+target = "support_share"
+factor = 1.0
+
+[sweep]
+replicates = 3
+
+[sweep.arms]
+status_quo = {}
+voucher = { "foundation.public_channel" = "voucher" }
+budget = { "intervention.0.factor" = 5.0 }
+
+[sweep.parameters]
+"foundation.public_share" = [0.1, 0.4]
+"""
+
+
+def test_paired_compare_of_a_sweeps_arms_pairs_design_point_and_replicate(files):
+    """Replicate r of design point k has the same seed under every arm of a sweep, so
+    compare(sweep, paired=True) compares the arms: Δ and its interval from the pairs
+    (design point, replicate), computed here from the raw file with h5py."""
+    import h5py
+    from scipy import stats
+    binary = need_binary()
+    path = runner.sweep(runner.write_scenario(files["tmp"], "sweep_arms", SWEEP_ARMS), files["tmp"] / "arms.h5",
+                        binary=binary)
+    with h5py.File(path, "r") as f:
+        tpy = int(np.asarray(f.attrs["ticks_per_year"]).reshape(-1)[0])
+        arm = [a.decode() if isinstance(a, bytes) else str(a) for a in f["param:arm"][()]]
+        share = f["param:foundation.public_share"][()]
+        reps, seeds = f["replicate"][()], f["seed"][()]
+        spend = f["support_spending"][:, -tpy:, :].sum(axis=1)
+        part = f["collab_participation"][:, -tpy:, :].sum(axis=1)
+    gap = part[:, 0] / part.sum(axis=1) - spend[:, 0] / spend.sum(axis=1)
+    run_of = {(a, float(x), int(r)): k for k, (a, x, r) in enumerate(zip(arm, share, reps))}
+    assert len(run_of) == 18
+    table = xa.compare(path, paired=True)
+    assert list(table["label"]) == ["status_quo", "voucher", "budget"]
+    assert list(table["n"]) == [6, 6, 6] and table["verdict"].iloc[0] == "base"
+    for i, name in ((1, "voucher"), (2, "budget")):
+        keys = [(x, r) for x in (0.1, 0.4) for r in range(3)]
+        assert all(seeds[run_of[(name, x, r)]] == seeds[run_of[("status_quo", x, r)]] for x, r in keys)
+        d = np.array([gap[run_of[(name, x, r)]] - gap[run_of[("status_quo", x, r)]] for x, r in keys])
+        half = stats.t.ppf(0.975, d.size - 1) * d.std(ddof=1) / np.sqrt(d.size)
+        row = table.iloc[i]
+        assert row["n_pairs"] == 6
+        assert row["delta"] == pytest.approx(d.mean(), abs=1e-12), name
+        assert row["delta_lower"] == pytest.approx(d.mean() - half, abs=1e-9), name
+        assert row["delta_upper"] == pytest.approx(d.mean() + half, abs=1e-9), name
+        assert row["mean"] == pytest.approx(gap[[run_of[(name, x, r)] for x, r in keys]].mean(), abs=1e-12)
+    # the verdicts and the Δ chart follow
+    assert [v["label"] for v in xa.comparison_verdicts(path)] == ["voucher", "budget"]
+    from xsector_analysis.plots import plot_deltas
+    assert [t.get_text() for t in plot_deltas(path).axes[0].get_yticklabels()] == ["voucher", "budget"]
+    # unpaired (the default) it is still one row per sweep point
+    assert len(xa.compare(path)) == 6 and "delta" not in xa.compare(path).columns
+    # an arm that lost a run no longer pairs, and says which design point and replicate
+    broken = files["tmp"] / "arms_unfinished.h5"
+    shutil.copy(path, broken)
+    with h5py.File(broken, "r+") as f:
+        f["done"][run_of[("budget", 0.4, 2)]] = 0
+    with pytest.raises(ValueError, match=r"cannot pair 'budget' with 'status_quo'.*design point and replicates"):
+        xa.compare(broken, paired=True)

@@ -1,9 +1,12 @@
 """`python3 -m xsector_analysis report` (and `xsector report`) on files made by the real
 binary; the rendered page is looked at once in headless Chromium.
 
-Needs XSECTOR_BIN (skipped with that reason otherwise); the Chromium test is skipped only
-if Debian's chromium is not installed. The screenshot goes to
-$XSECTOR_BUILD_DIR/report_screenshot.png.
+Needs XSECTOR_BIN (skipped with that reason otherwise); the browser tests are skipped only
+if Debian's chromium, chromium-driver or python3-selenium is not installed. They load the
+sweep, comparison and large-lhs pages in headless Chromium, check in the DOM that every
+expected figure is there under its title, displayed, large enough and clear of the others,
+and that the full-page screenshot shows each figure where the page puts it; the screenshots
+go to $XSECTOR_BUILD_DIR/artifacts/report.png, report-comparison.png and report-lhs.png.
 """
 import base64
 import io
@@ -155,49 +158,118 @@ def test_xsector_report_runs_the_module(reports):
     assert all(f'<figure id="{fid}">' in page for fid in SWEEP_FIGURES)
 
 
-CHECK_IMAGES = """<script>window.addEventListener("load", function () {
-  var imgs = Array.prototype.slice.call(document.images);
-  var ok = imgs.filter(function (i) { return i.complete && i.naturalWidth > 0; }).length;
-  document.body.setAttribute("data-images-ok", ok + "/" + imgs.length);
-});</script></body>"""
+# --- the pages in a real browser (headless Chromium driven by selenium) -------------------
+
+SWEEP_TITLES = {
+    "fig-gap": "The public sector gap over time",
+    "fig-support-share": "Who receives support",
+    "fig-capacity": "Collaboration capacity by sector",
+    "fig-response-foundation_public_share": "Response to the foundations' share of capacity money to the public sector",
+    "fig-comparison": "Final-year gap by scenario point",
+}
+COMPARE_TITLES = {"fig-arms-gap": "The public sector gap over time, per arm",
+                  "fig-deltas": "Δ: each arm minus the base, final year"}
+MIN_WIDTH, MIN_HEIGHT = 400, 200  # CSS pixels a figure must at least fill to be read
 
 
-def chromium(*args):
-    flags = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-             "--disable-sync", f"--user-data-dir={tempfile.mkdtemp(prefix='xsector-chromium-')}"]
-    return subprocess.run([shutil.which("chromium"), *flags, *args], capture_output=True, text=True, timeout=180)
+@pytest.fixture(scope="module")
+def browser():
+    """Headless Chromium (Debian's chromium and chromium-driver) driven by python3-selenium."""
+    if shutil.which("chromium") is None or shutil.which("chromedriver") is None:
+        pytest.skip("Debian's chromium and chromium-driver are not installed (apt-get install chromium chromium-driver)")
+    webdriver = pytest.importorskip("selenium.webdriver", reason="python3-selenium is not installed")
+    from selenium.webdriver.chrome.service import Service
+    options = webdriver.ChromeOptions()
+    options.binary_location = shutil.which("chromium")
+    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-dev-shm-usage",
+                 "--disable-background-networking", "--disable-sync", "--window-size=1280,1000",
+                 "--force-device-scale-factor=1", "--hide-scrollbars",
+                 f"--user-data-dir={tempfile.mkdtemp(prefix='xsector-report-')}"):
+        options.add_argument(flag)
+    driver = webdriver.Chrome(service=Service(executable_path=shutil.which("chromedriver")), options=options)
+    yield driver
+    driver.quit()
 
 
-def test_report_renders_in_headless_chromium(reports, comparison_report):
-    if shutil.which("chromium") is None:
-        pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
-    page = reports["tmp"] / "sweep.html"
-    # 1. every image decodes in the browser: a copy of the page reports it in the DOM
-    probe = reports["tmp"] / "probe.html"
-    probe.write_text(reports["sweep"].replace("</body>", CHECK_IMAGES), encoding="utf-8")
-    dom = chromium("--virtual-time-budget=10000", "--dump-dom", probe.as_uri())
-    assert dom.returncode == 0, dom.stderr[-2000:]
-    assert "report_sweep" in dom.stdout
-    assert f'data-images-ok="{len(SWEEP_FIGURES)}/{len(SWEEP_FIGURES)}"' in dom.stdout, dom.stdout[:500]
-    # the same for the page of a comparison file
-    probe = reports["tmp"] / "probe_comparison.html"
-    probe.write_text(comparison_report["page"].replace("</body>", CHECK_IMAGES), encoding="utf-8")
-    dom = chromium("--virtual-time-budget=10000", "--dump-dom", probe.as_uri())
-    assert dom.returncode == 0, dom.stderr[-2000:]
-    assert "budget_up" in dom.stdout and "id=\"fig-deltas\"" in dom.stdout
-    assert f'data-images-ok="{len(COMPARE_FIGURES)}/{len(COMPARE_FIGURES)}"' in dom.stdout, dom.stdout[:500]
-    # 2. a screenshot of the page itself, kept under the build directory
-    build = Path(os.environ.get("XSECTOR_BUILD_DIR") or reports["tmp"])
-    shot = build / "report_screenshot.png"
-    if shot.exists():
-        shot.unlink()
-    proc = chromium(f"--screenshot={shot}", "--window-size=1280,2000", page.as_uri())
-    assert proc.returncode == 0, proc.stderr[-2000:]
-    assert shot.is_file() and shot.stat().st_size > 0
-    assert shot.read_bytes()[:8] == PNG_SIGNATURE
-    pixels = matplotlib.image.imread(shot)
-    assert pixels.shape[:2] == (2000, 1280)
-    assert pixels[..., :3].std() > 0.01  # not a blank page
+def artifact(name, fallback):
+    """Where a screenshot is kept: $XSECTOR_BUILD_DIR/artifacts (a CI artifact), else `fallback`."""
+    build = os.environ.get("XSECTOR_BUILD_DIR")
+    folder = Path(build) / "artifacts" if build else Path(fallback)
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder / name
+
+
+def _coarse(gray, rows=24, cols=36):
+    """Block means of a grey image on a rows × cols grid (compares images of other sizes)."""
+    ys = np.linspace(0, gray.shape[0], rows + 1).astype(int)
+    xs = np.linspace(0, gray.shape[1], cols + 1).astype(int)
+    return np.array([[gray[ys[i]:ys[i + 1], xs[j]:xs[j + 1]].mean() for j in range(cols)] for i in range(rows)])
+
+
+def _gray(pixels):
+    return pixels[..., :3].mean(axis=2) if pixels.ndim == 3 else pixels
+
+
+def check_page_in_browser(driver, page_path, expected, shot):
+    """Open the page; `expected` maps each figure id that must be there to its title (None:
+    any title). Checks in the DOM that each figure's image decoded, is displayed with that
+    alt text, is at least MIN_WIDTH × MIN_HEIGHT CSS pixels, lies within the page's width,
+    and overlaps no other figure; then takes a full-page screenshot (saved at `shot`) and
+    checks that at each figure's place it shows that figure: the screenshot's pixels there,
+    at a coarse grid, correlate with the embedded PNG. Returns {figure id: rect}."""
+    from selenium.webdriver.common.by import By
+    driver.get(Path(page_path).as_uri())
+    driver.execute_script("return document.fonts ? document.fonts.ready : null")
+    figures = driver.find_elements(By.CSS_SELECTOR, "figure")
+    assert sorted(f.get_attribute("id") for f in figures) == sorted(expected)
+    width = driver.execute_script("return document.documentElement.clientWidth")
+    height = driver.execute_script("return document.documentElement.scrollHeight")
+    rects, sources = {}, {}
+    for fid, title in expected.items():
+        img = driver.find_element(By.CSS_SELECTOR, f"figure#{fid} img")
+        assert driver.execute_script("return arguments[0].complete && arguments[0].naturalWidth > 0", img), fid
+        assert img.is_displayed(), fid
+        if title is not None:
+            assert img.get_attribute("alt") == title, fid
+            caption = driver.find_element(By.CSS_SELECTOR, f"figure#{fid} figcaption").text
+            assert caption.startswith(title + "."), (fid, caption[:80])
+        r = img.rect
+        assert r["width"] >= MIN_WIDTH and r["height"] >= MIN_HEIGHT, (fid, r)
+        assert r["x"] >= 0 and r["x"] + r["width"] <= width + 0.5, (fid, r, width)  # no sideways scrolling
+        rects[fid] = r
+        sources[fid] = img.get_attribute("src").split(",", 1)[1]
+    for a, b in [(a, b) for a in rects for b in rects if a < b]:
+        ra, rb = rects[a], rects[b]
+        apart = (ra["x"] + ra["width"] <= rb["x"] or rb["x"] + rb["width"] <= ra["x"]
+                 or ra["y"] + ra["height"] <= rb["y"] or rb["y"] + rb["height"] <= ra["y"])
+        assert apart, (a, ra, b, rb)
+    # the whole page in one screenshot, at one device pixel per CSS pixel
+    data = driver.execute_cdp_cmd("Page.captureScreenshot", {
+        "format": "png", "captureBeyondViewport": True,
+        "clip": {"x": 0, "y": 0, "width": width, "height": height, "scale": 1}})["data"]
+    png = base64.b64decode(data)
+    shot.write_bytes(png)
+    assert png[:8] == PNG_SIGNATURE
+    pixels = matplotlib.image.imread(io.BytesIO(png), format="png")
+    assert pixels.shape[0] >= max(r["y"] + r["height"] for r in rects.values()) - 1
+    assert _gray(pixels).std() > 0.05  # not a blank page
+    for fid, r in rects.items():
+        x0, y0 = int(round(r["x"])) + 1, int(round(r["y"])) + 1   # inside the 1 px border
+        x1, y1 = int(round(r["x"] + r["width"])) - 1, int(round(r["y"] + r["height"])) - 1
+        shown = _gray(pixels[y0:y1, x0:x1])
+        assert shown.std() > 0.05, fid                 # something is drawn there
+        embedded = _gray(matplotlib.image.imread(io.BytesIO(base64.b64decode(sources[fid])), format="png"))
+        corr = np.corrcoef(_coarse(shown).ravel(), _coarse(embedded).ravel())[0, 1]
+        assert corr > 0.9, (fid, corr)                 # and it is this figure
+    return rects
+
+
+def test_report_renders_in_headless_chromium(reports, comparison_report, browser):
+    check_page_in_browser(browser, reports["tmp"] / "sweep.html", SWEEP_TITLES,
+                          artifact("report.png", reports["tmp"]))
+    rects = check_page_in_browser(browser, comparison_report["tmp"] / "cmp.html", COMPARE_TITLES,
+                                  artifact("report-comparison.png", comparison_report["tmp"]))
+    assert rects["fig-arms-gap"]["y"] < rects["fig-deltas"]["y"]   # the gap over time, then the Δ chart
 
 
 # --- honest, readable reports (issue 16) ---------------------------------------------------
@@ -341,21 +413,41 @@ def test_non_hdf5_input_gets_one_line(tmp_path):
     assert not (tmp_path / "notes.html").exists()
 
 
-def test_large_lhs_report_shows_ranges_and_distribution(tmp_path, source_dir):
+@pytest.fixture(scope="module")
+def lhs_report(tmp_path_factory):
+    """A 1,000-point lhs sweep of sweep_lhs_five.toml (1 year, scale 0.05) and its report."""
     binary = need_binary()
+    source_dir = Path(os.environ.get("XSECTOR_SOURCE_DIR") or Path(runner.__file__).resolve().parents[2])
+    tmp = tmp_path_factory.mktemp("lhs")
     text = (source_dir / "scenarios" / "sweep_lhs_five.toml").read_text()
     text = re.sub(r"(?m)^samples = 200", "samples = 1000", text)
     text = re.sub(r"(?m)^years = 10", "years = 1", text)
     text = re.sub(r"(?m)^\[population\]", "[population]\nscale = 0.05", text)
-    h5 = runner.sweep(runner.write_scenario(tmp_path, "lhs_big", text), tmp_path / "lhs.h5", binary=binary)
-    proc = report_cli(h5, tmp_path / "lhs.html")
+    h5 = runner.sweep(runner.write_scenario(tmp, "lhs_big", text), tmp / "lhs.h5", binary=binary)
+    proc = report_cli(h5, tmp / "lhs.html")
     assert proc.returncode == 0, proc.stderr
-    page = (tmp_path / "lhs.html").read_text(encoding="utf-8")
+    return {"tmp": tmp, "h5": h5, "page": (tmp / "lhs.html").read_text(encoding="utf-8")}
+
+
+LHS_FIGURES = {"fig-gap": "The public sector gap over time", "fig-support-share": None, "fig-capacity": None,
+               "fig-distribution": "Distribution of the final-year gap",
+               "fig-response-grid": "The final-year gap against each swept parameter",
+               "fig-prim": None}
+
+
+def test_large_lhs_report_in_headless_chromium(lhs_report, browser):
+    check_page_in_browser(browser, lhs_report["tmp"] / "lhs.html", LHS_FIGURES,
+                          artifact("report-lhs.png", lhs_report["tmp"]))
+
+
+def test_large_lhs_report_shows_ranges_and_distribution(lhs_report):
+    h5, page = lhs_report["h5"], lhs_report["page"]
     assert "1000 runs, 1000 parameter points × 1 replicate" in page
     for path in ("foundation.public_share", "sector.government.support_share", "diffusion.q",
                  "collab.beta_support", "market.public_bonus"):
-        assert re.search(rf"<code>{re.escape(path)}</code> from [-\d.e]+ to [-\d.e]+ \(1000 distinct values\)",
-                         page), path
+        # the name for people, the path and its unit, then the range
+        assert re.search(rf"{re.escape(html_lib.escape(parameter_label(path)))} \(<code>{re.escape(path)}</code>"
+                         rf"(, in [^)]+)?\) from [-\d.]+ to [-\d.]+ \(1000 distinct values\)", page), path
     for fid in ("fig-gap", "fig-distribution", "fig-response-grid"):
         assert f'<figure id="{fid}">' in page
     assert "fig-comparison" not in page
@@ -364,16 +456,6 @@ def test_large_lhs_report_shows_ranges_and_distribution(tmp_path, source_dir):
     # a sampled sweep of at least 50 points gets scenario discovery, but lhs has no Sobol'/Morris section
     assert '<figure id="fig-prim">' in page and "id='scenario-discovery'" in page
     assert "id='sensitivity'" not in page
-    if shutil.which("chromium") is not None:  # the page in a real browser: every figure decodes, nothing blank
-        probe = tmp_path / "lhs_probe.html"
-        probe.write_text(page.replace("</body>", CHECK_IMAGES), encoding="utf-8")
-        dom = chromium("--virtual-time-budget=10000", "--dump-dom", probe.as_uri())
-        assert dom.returncode == 0, dom.stderr[-2000:]
-        assert 'data-images-ok="6/6"' in dom.stdout, dom.stdout[:500]
-        shot = tmp_path / "lhs.png"
-        assert chromium(f"--screenshot={shot}", "--window-size=1280,2400", (tmp_path / "lhs.html").as_uri()).returncode == 0
-        pixels = matplotlib.image.imread(shot)
-        assert pixels.shape[:2] == (2400, 1280) and pixels[..., :3].std() > 0.01
     ds = xa.open_results(h5)
     grid = xa.plot_response_grid(ds)
     assert len([a for a in grid.axes if a.get_visible()]) == 5
@@ -609,3 +691,220 @@ def test_comparison_gap_figure_shades_each_arms_own_window(comparison_report):
     assert starts == [1.0, 2.0]  # budget_up from year 1, graduates from year 2, the base none
     colours = {p.get_facecolor()[:3] for p in spans}
     assert len(colours) == 2  # in the two arms' colours
+
+
+# --- comparisons a policy student can trust (issue 16 audit) ---------------------------------
+
+@pytest.fixture(scope="module")
+def single_pair_report(tmp_path_factory):
+    """`xsector compare --replicates 1` of the tiny base and its two arms, and its page."""
+    binary = need_binary()
+    tmp = tmp_path_factory.mktemp("single_pair")
+    paths = [runner.write_scenario(tmp, "status_quo", COMPARE_BASE)]
+    paths += [runner.write_scenario(tmp, name, text) for name, text in COMPARE_ARMS.items()]
+    h5 = tmp / "cmp1.h5"
+    proc = subprocess.run([binary, "compare", *map(str, paths), "--replicates", "1", "-o", str(h5)],
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    proc = report_cli(h5, tmp / "cmp1.html")
+    assert proc.returncode == 0, proc.stderr
+    return {"tmp": tmp, "h5": h5, "page": (tmp / "cmp1.html").read_text(encoding="utf-8")}
+
+
+def _visible_text(page):
+    """The page's words before the provenance (no images, no scenario files)."""
+    body = page.split("<h2>Provenance</h2>", 1)[0]
+    return re.sub(r"data:image/png;base64,[A-Za-z0-9+/=]+", "", body)
+
+
+def test_a_single_pair_promises_no_interval(single_pair_report, comparison_report):
+    from xsector_analysis.plots import plot_deltas
+    text = _visible_text(single_pair_report["page"])
+    assert "95%" not in text and "interval]" not in text          # no interval promised anywhere
+    assert "single stochastic run" in text
+    headers = re.findall(r"<th>(.*?)</th>", text)
+    assert "public sector gap, single run (no interval)" in headers
+    assert "Δ from base, single pair (no interval)" in headers
+    caption = re.search(r'<figure id="fig-deltas">.*?<figcaption>(.*?)</figcaption>', text, re.S).group(1)
+    assert "one replicate pair, no interval" in caption
+    fig = plot_deltas(single_pair_report["h5"])
+    title = fig._suptitle.get_text()
+    assert "single stochastic run" in title and "95%" not in title and "no interval" in title
+    gap = xa.plot_gap(xa.open_results(single_pair_report["h5"]))
+    assert "no interval" in gap.axes[0].get_title() and "95%" not in gap.axes[0].get_title()
+    # with n ≥ 2 pairs the same places do give the interval
+    text = _visible_text(comparison_report["page"])
+    assert "Δ from base [95% paired interval]" in re.findall(r"<th>(.*?)</th>", text)
+    assert "bars its 95% paired interval" in text
+    assert "bars: 95% paired interval, n = 4 replicate pairs" in plot_deltas(comparison_report["h5"])._suptitle.get_text()
+
+
+def test_hdf5_file_of_another_program_gets_one_line(tmp_path):
+    binary = need_binary()
+    other = tmp_path / "other.h5"
+    with h5py.File(other, "w") as f:            # valid HDF5, but no format_version: not an xsector file
+        f["x"] = np.arange(5.0)
+        f.attrs["title"] = "made by h5py"
+    expected = f"{other}: an HDF5 file but not an xsector results file (no format_version attribute)"
+    for command, out in (("report", tmp_path / "other.html"), ("export", tmp_path / "other.csv")):
+        proc = subprocess.run([binary, command, str(other)], capture_output=True, text=True, timeout=300)
+        assert proc.returncode == 3, (command, proc.stderr)          # as `xsector info` answers it
+        lines = proc.stderr.strip().splitlines()
+        assert lines == [f"xsector {command}: error: {expected}"], (command, proc.stderr)
+        assert not out.exists()
+    info = subprocess.run([binary, "info", str(other)], capture_output=True, text=True, timeout=60)
+    assert info.returncode == 3 and expected in info.stderr
+    proc = report_cli(other, tmp_path / "x.html")                      # python3 -m xsector_analysis alike
+    assert proc.returncode == 3 and proc.stderr.strip().splitlines() == [f"xsector report: error: {expected}"]
+
+
+ARMS_SWEEP = """[simulation]
+years = 1
+seed = 5
+
+[population]
+government = 20
+business = 200
+nonprofit = 60
+provider = 3
+foundation = 2
+
+[sweep]
+replicates = 1
+
+[sweep.arms]
+status_quo_baseline = {}
+grants_to_governments = { "foundation.public_channel" = "grant" }
+vouchers_for_governments_and_more = { "foundation.public_channel" = "voucher" }
+high_public_bonus = { "collab.beta_support" = 1.6 }
+low_public_bonus = { "collab.beta_support" = 0.2 }
+fast_diffusion = { "diffusion.q" = 0.4 }
+slow_diffusion = { "diffusion.q" = 0.02 }
+cheap_providers = { "provider.price_median" = 5000.0 }
+
+[sweep.parameters]
+"foundation.public_share" = [0.1, 0.4]
+"market.public_bonus" = [0.0, 2.0]
+"""
+ARM_NAMES = ["status_quo_baseline", "grants_to_governments", "vouchers_for_governments_and_more", "high_public_bonus",
+             "low_public_bonus", "fast_diffusion", "slow_diffusion", "cheap_providers"]
+
+
+@pytest.fixture(scope="module")
+def arms_sweep(tmp_path_factory):
+    """A sweep of 8 named arms × 2 × 2 design points (1 year, one replicate) and its report."""
+    binary = need_binary()
+    tmp = tmp_path_factory.mktemp("arms_sweep")
+    h5 = runner.sweep(runner.write_scenario(tmp, "eight_arms", ARMS_SWEEP), tmp / "arms.h5", binary=binary)
+    proc = report_cli(h5, tmp / "arms.html")
+    assert proc.returncode == 0, proc.stderr
+    return {"tmp": tmp, "h5": h5, "page": (tmp / "arms.html").read_text(encoding="utf-8")}
+
+
+def _text_outlines(fig, texts):
+    """Each text's outline on the canvas as a Path: its unrotated box, turned by its rotation
+    about its anchor (rotated labels' axis-aligned extents overlap even when the labels do not)."""
+    from matplotlib.path import Path as MplPath
+    renderer = fig.canvas.get_renderer()
+    outlines = []
+    for t in texts:
+        angle = t.get_rotation()
+        t.set_rotation(0)
+        flat = t.get_window_extent(renderer)
+        t.set_rotation(angle)
+        box = t.get_window_extent(renderer)
+        w, h = flat.width, flat.height
+        # corners relative to the box's centre, turned by the angle, placed at the rotated box's centre
+        c, s_ = np.cos(np.radians(angle)), np.sin(np.radians(angle))
+        corners = np.array([[-w / 2, -h / 2], [w / 2, -h / 2], [w / 2, h / 2], [-w / 2, h / 2]])
+        turned = corners @ np.array([[c, s_], [-s_, c]]) + [(box.x0 + box.x1) / 2, (box.y0 + box.y1) / 2]
+        outlines.append(MplPath(np.vstack([turned, turned[:1]]), closed=True))
+    return outlines
+
+
+def _extents(fig, artists):
+    renderer = fig.canvas.get_renderer()
+    return [a.get_window_extent(renderer) for a in artists]
+
+
+def test_categorical_axis_shows_every_arm_and_parameters_have_names_and_units(arms_sweep):
+    from xsector_analysis.plots import parameter_axis_label
+    ds = xa.open_results(arms_sweep["h5"])
+    grid = xa.plot_response_grid(ds)
+    grid.canvas.draw()
+    panels = {ax.get_xlabel().replace("\n", " "): ax for ax in grid.axes if ax.get_visible()}
+    # every arm labelled, in file order (long names cut with an ellipsis), and no two labels overlap
+    arm_axis = panels["policy arm"]
+    ticks = [t for t in arm_axis.get_xticklabels() if t.get_text()]
+    names = [t.get_text() for t in ticks]
+    assert len(names) == len(ARM_NAMES)
+    for shown, name in zip(names, ARM_NAMES):
+        assert shown == name or (shown.endswith("…") and name.startswith(shown[:-1])), (shown, name)
+    outlines = _text_outlines(grid, ticks)
+    assert not [(i, j) for i in range(len(outlines)) for j in range(i + 1, len(outlines))
+                if outlines[i].intersects_path(outlines[j], filled=True)]
+    # the other parameters by their names and units, not their dotted paths
+    assert set(panels) == {"policy arm", "foundations' share of capacity money to the public sector",
+                           "providers' preference for government clients [score units]"}
+    assert parameter_axis_label("provider.price_median") == "median price of a support engagement [$ per engagement]"
+    page = arms_sweep["page"]
+    assert ("providers&#x27; preference for government clients (<code>market.public_bonus</code>, in score units) "
+            "over 0, 2") in page
+    assert "policy arm (<code>arm</code>) over " + ", ".join(ARM_NAMES) in page   # file order
+    # a categorical parameter has no trend to state ("going from arm a to arm b")
+    assert "As the policy arm goes" not in page and "As the providers&#x27; preference" in page
+
+
+def test_legend_of_many_arms_stays_clear_of_the_lines(arms_sweep):
+    ds = xa.open_results(arms_sweep["h5"])
+    first_of_each_arm = [int(p) for p in np.unique(ds["point"].values)][::4]   # arms slowest: 4 points each
+    assert len(first_of_each_arm) == 8
+    fig = xa.plot_gap(ds, points=first_of_each_arm)
+    fig.canvas.draw()
+    ax = fig.axes[0]
+    legend = ax.get_legend()
+    labels = [t.get_text() for t in legend.get_texts()]
+    assert len(labels) == 8 and all(lab.startswith("arm=") for lab in labels)
+    box, area = _extents(fig, [legend, ax])
+    assert not box.overlaps(area)                                   # below the axes, not over the lines
+    figure = fig.bbox
+    assert box.x0 >= figure.x0 - 1 and box.x1 <= figure.x1 + 1 and box.y0 >= figure.y0 - 1  # and on the figure
+    # few entries may stay inside
+    few = xa.plot_gap(ds, points=first_of_each_arm[:3])
+    few.canvas.draw()
+    box, area = _extents(few, [few.axes[0].get_legend(), few.axes[0]])
+    assert box.overlaps(area)
+
+
+def test_small_differences_are_written_for_people():
+    from xsector_analysis import report
+    from xsector_analysis.plots import signed_value
+    row = {"delta": -2.1e-05, "delta_lower": -3.05e-05, "delta_upper": -1.2e-05}
+    assert report._delta_ci(row) == "-2.1×10⁻⁵ [-3.05×10⁻⁵, -1.2×10⁻⁵]"
+    assert signed_value(2.1e-05) == "+2.1×10⁻⁵" and signed_value(-0.0123) == "-0.0123" and signed_value(0.0) == "0"
+
+
+def test_delta_chart_labels_are_readable(comparison_report):
+    """Arms that differ from the base by about 10⁻⁵ in the gap: the Δ chart's labels and
+    ticks are written as 2.1×10⁻⁵, never 2.1e-05."""
+    from xsector_analysis.plots import plot_deltas
+    ds = xa.open_results(comparison_report["h5"]).load()
+    point, rep = np.asarray(ds["point"].values), np.asarray(ds["replicate"].values)
+    spend = ds["support_spending"].values.copy()
+    part = ds["collab_participation"].values.copy()
+    base = {int(r): k for k, r in enumerate(rep) if point[k] == 0}
+    for k in np.flatnonzero(point > 0):   # each arm: the base's runs, government spending up by 0.01% × arm
+        spend[k], part[k] = spend[base[int(rep[k])]], part[base[int(rep[k])]]
+        spend[k, :, 0] *= 1 + 1e-4 * point[k] * (1 + 0.1 * rep[k])
+    tiny = ds.assign(support_spending=(ds["support_spending"].dims, spend, ds["support_spending"].attrs),
+                     collab_participation=(ds["collab_participation"].dims, part, ds["collab_participation"].attrs))
+    delta = xa.compare(tiny, paired=True)["delta"].iloc[1:]
+    assert (delta.abs() < 1e-4).all() and (delta.abs() > 1e-7).all()
+    fig = plot_deltas(tiny)
+    fig.canvas.draw()
+    notes = [t.get_text() for t in fig.axes[0].texts]
+    ticks = [t.get_text() for ax in fig.axes for t in ax.get_xticklabels() if t.get_text()]
+    assert len(notes) == 2 and all("×10⁻" in t for t in notes), notes
+    assert not [t for t in notes + ticks if re.search(r"\de[+-]?\d", t)], notes + ticks
+    assert not [ax for ax in fig.axes if ax.xaxis.get_offset_text().get_text()]  # no "1e-5" at the axis end
+    assert not re.search(r"\de[+-]\d", _visible_text(comparison_report["page"]))
