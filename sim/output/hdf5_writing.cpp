@@ -46,7 +46,13 @@ Handle create_dataset(Path path, hid_t loc, const std::string& name, hid_t file_
 }
 
 void write_whole(Path path, hid_t dataset, hid_t mem_type, const void* data, const std::string& name) {
-  ok(H5Dwrite(dataset, mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data), path, "write dataset '" + name + "'");
+  // A write that converts (variable-length strings) gets a type conversion buffer, 1 MiB by
+  // default, which HDF5 allocates zeroed for each call: most of a small run's file set-up
+  // went to zeroing them. These datasets are a few labels, so 64 KiB holds them many times.
+  constexpr std::size_t kConversionBuffer = 64 * 1024;
+  const Handle transfer = plist(path, H5P_DATASET_XFER);
+  ok(H5Pset_buffer(transfer.get(), kConversionBuffer, nullptr, nullptr), path, "size the conversion buffer");
+  ok(H5Dwrite(dataset, mem_type, H5S_ALL, H5S_ALL, transfer.get(), data), path, "write dataset '" + name + "'");
 }
 
 Handle make_string_1d(Path path, hid_t loc, const std::string& name, const std::vector<std::string>& values) {
