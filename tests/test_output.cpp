@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <fcntl.h>
 #include <hdf5.h>
+#include <hdf5_hl.h>
 #include <signal.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -303,6 +304,74 @@ TEST_F(OutputTest, SnapshotRoundTrips) {
   EXPECT_EQ(snapshot->degree, expected.degree);
   // Runs written before the snapshot are intact and the file is still resumable.
   EXPECT_TRUE(series_equal(sample_series(2, 24), read_run(path, 2)));
+}
+
+// The dimension scales are written as attributes directly (ScaleAttachments); HDF5's own
+// dimension-scale library must read them as attached, from both sides: H5DSget_num_scales
+// and H5DSiterate_scales read a dataset's DIMENSION_LIST, H5DSis_attached also the scale's
+// REFERENCE_LIST.
+namespace {
+struct ScaleCheck {
+  int datasets = 0, axes = 0;
+  std::vector<std::string> problems;
+};
+
+herr_t check_scales_of(hid_t group, const char* name, const H5L_info_t*, void* data) {
+  auto& check = *static_cast<ScaleCheck*>(data);
+  H5O_info_t info;
+  if (H5Oget_info_by_name2(group, name, &info, H5O_INFO_BASIC, H5P_DEFAULT) < 0 || info.type != H5O_TYPE_DATASET)
+    return 0;
+  const hid_t dataset = H5Dopen2(group, name, H5P_DEFAULT);
+  if (H5DSis_scale(dataset) <= 0) {
+    ++check.datasets;
+    const hid_t space = H5Dget_space(dataset);
+    const int rank = H5Sget_simple_extent_ndims(space);
+    H5Sclose(space);
+    for (int axis = 0; axis < rank; ++axis) {
+      ++check.axes;
+      if (H5DSget_num_scales(dataset, static_cast<unsigned>(axis)) != 1) {
+        check.problems.push_back(std::string(name) + " axis " + std::to_string(axis) + ": not one scale");
+        continue;
+      }
+      std::string scale_name;
+      const auto visit = [](hid_t, unsigned, hid_t scale, void* out) -> herr_t {
+        char buffer[64] = {};
+        H5DSget_scale_name(scale, buffer, sizeof buffer);
+        *static_cast<std::string*>(out) = buffer;
+        return 1;
+      };
+      int index = 0;
+      H5DSiterate_scales(dataset, static_cast<unsigned>(axis), &index, visit, &scale_name);
+      const hid_t scale = H5Dopen2(group, scale_name.c_str(), H5P_DEFAULT);
+      if (scale < 0 || H5DSis_attached(dataset, scale, static_cast<unsigned>(axis)) <= 0)
+        check.problems.push_back(std::string(name) + " axis " + std::to_string(axis) + ": scale '" + scale_name +
+                                 "' not attached from both sides");
+      const bool metric = std::any_of(kMetrics.begin(), kMetrics.end(), [&](const MetricSpec& m) { return m.name == name; });
+      if (metric && axis < 2 && scale_name != (axis == 0 ? "run" : "tick"))
+        check.problems.push_back(std::string(name) + " axis " + std::to_string(axis) + " has scale " + scale_name);
+      if (scale >= 0) H5Dclose(scale);
+    }
+  }
+  H5Dclose(dataset);
+  return 0;
+}
+}  // namespace
+
+TEST_F(OutputTest, DimensionScalesReadAsAttachedByTheHdf5Library) {
+  const std::string path = file("scales.h5");
+  write_sample_file(path, true);
+  const hid_t f = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+  ASSERT_GE(f, 0);
+  ScaleCheck check;
+  H5Literate(f, H5_INDEX_NAME, H5_ITER_NATIVE, nullptr, check_scales_of, &check);
+  const hid_t snapshot = H5Gopen2(f, "snapshot", H5P_DEFAULT);
+  ASSERT_GE(snapshot, 0);
+  H5Literate(snapshot, H5_INDEX_NAME, H5_ITER_NATIVE, nullptr, check_scales_of, &check);
+  H5Gclose(snapshot);
+  H5Fclose(f);
+  EXPECT_GT(check.datasets, kMetricCount + 6);  // the metrics, six run/tick coordinates, the snapshot
+  EXPECT_GT(check.axes, 2 * kMetricCount);
+  EXPECT_TRUE(check.problems.empty()) << check.problems.front() << " (and " << check.problems.size() - 1 << " more)";
 }
 
 TEST_F(OutputTest, InfoSummarisesTheFile) {

@@ -3,6 +3,9 @@
 
 #include <hdf5_hl.h>
 
+#include <algorithm>
+#include <cstddef>
+
 namespace xsector::hdf5 {
 
 void write_attribute(Path path, hid_t obj, const char* name, hid_t file_type, hid_t space, hid_t mem_type,
@@ -68,9 +71,48 @@ void make_scale(Path path, const Handle& dataset, const char* name) {
   ok(H5DSset_scale(dataset.get(), name), path, std::string("make '") + name + "' a dimension scale");
 }
 
-void attach_scales(Path path, const Handle& dataset, const std::vector<const Handle*>& scales) {
-  for (unsigned axis = 0; axis < scales.size(); ++axis)
-    ok(H5DSattach_scale(dataset.get(), scales[axis]->get(), axis), path, "attach a dimension scale");
+namespace {
+
+hobj_ref_t reference_to(Path path, hid_t object) {
+  hobj_ref_t ref{};
+  ok(H5Rcreate(&ref, object, ".", H5R_OBJECT, -1), path, "reference a dimension scale");
+  return ref;
+}
+
+}  // namespace
+
+void ScaleAttachments::attach(const Handle& dataset, const std::vector<const Handle*>& scales) {
+  const hobj_ref_t self = reference_to(path_, dataset.get());
+  std::vector<hobj_ref_t> refs(scales.size());
+  std::vector<hvl_t> dimension_list(scales.size());
+  for (std::size_t axis = 0; axis < scales.size(); ++axis) {
+    const hid_t scale = scales[axis]->get();
+    refs[axis] = reference_to(path_, scale);
+    dimension_list[axis] = {1, &refs[axis]};
+    auto list = std::find_if(back_references_.begin(), back_references_.end(),
+                             [&](const auto& entry) { return entry.first == scale; });
+    if (list == back_references_.end()) list = back_references_.insert(back_references_.end(), {scale, {}});
+    list->second.push_back({self, static_cast<int>(axis)});
+  }
+  const Handle type{ok(H5Tvlen_create(H5T_STD_REF_OBJ), path_, "make the DIMENSION_LIST type"), H5Tclose};
+  const hsize_t rank = scales.size();
+  const Handle space = file_space(path_, 1, &rank);
+  write_attribute(path_, dataset.get(), "DIMENSION_LIST", type.get(), space.get(), type.get(), dimension_list.data());
+}
+
+void ScaleAttachments::finish() {
+  const Handle type{ok(H5Tcreate(H5T_COMPOUND, sizeof(BackReference)), path_, "make the REFERENCE_LIST type"),
+                    H5Tclose};
+  ok(H5Tinsert(type.get(), "dataset", offsetof(BackReference, dataset), H5T_STD_REF_OBJ), path_,
+     "make the REFERENCE_LIST type");
+  ok(H5Tinsert(type.get(), "dimension", offsetof(BackReference, dimension), H5T_NATIVE_INT), path_,
+     "make the REFERENCE_LIST type");
+  for (const auto& [scale, entries] : back_references_) {
+    const hsize_t n = entries.size();
+    const Handle space = file_space(path_, 1, &n);
+    write_attribute(path_, scale, "REFERENCE_LIST", type.get(), space.get(), type.get(), entries.data());
+  }
+  back_references_.clear();
 }
 
 void describe(Path path, const Handle& dataset, std::string_view units, std::string_view long_name) {

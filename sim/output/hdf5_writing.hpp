@@ -35,8 +35,30 @@ Handle make_1d(Path path, hid_t loc, const std::string& name, hid_t file_type, h
 Handle make_string_1d(Path path, hid_t loc, const std::string& name, const std::vector<std::string>& values);
 
 void make_scale(Path path, const Handle& dataset, const char* name);
-// Attaches one scale per axis, so that xarray (h5netcdf) names every dimension.
-void attach_scales(Path path, const Handle& dataset, const std::vector<const Handle*>& scales);
+
+// Dimension scales attached to datasets, so that xarray (h5netcdf) names every axis: the
+// attributes of HDF5's dimension-scale specification (what H5DSattach_scale writes), each
+// written once. H5DSattach_scale rewrites a scale's whole back-reference list on every call,
+// so attaching the run scale to every metric one call at a time grows with the square of
+// their number; that was the largest part of creating a small results file.
+class ScaleAttachments {
+ public:
+  explicit ScaleAttachments(Path path) : path_(path) {}
+  // Axis i of `dataset` has the scale *scales[i] (one scale per axis): writes the dataset's
+  // DIMENSION_LIST now and keeps the scales' back-references for finish().
+  void attach(const Handle& dataset, const std::vector<const Handle*>& scales);
+  // Writes every scale's REFERENCE_LIST; call once, after the last attach, while the
+  // scales are open.
+  void finish();
+
+ private:
+  struct BackReference {  // an entry of REFERENCE_LIST, laid out as H5DS's ds_list_t
+    hobj_ref_t dataset;
+    int dimension;
+  };
+  std::string path_;
+  std::vector<std::pair<hid_t, std::vector<BackReference>>> back_references_;  // per scale
+};
 // The `units` (when not empty) and `long_name` attributes.
 void describe(Path path, const Handle& dataset, std::string_view units, std::string_view long_name);
 

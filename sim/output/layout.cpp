@@ -85,7 +85,7 @@ double as_number(const ScalarValue& value) {
 }
 
 Handle make_swept_parameter(Path path, hid_t file, const FileHeader& header, std::size_t parameter,
-                            const Handle& run_dim) {
+                            const Handle& run_dim, ScaleAttachments& scales) {
   const std::string name = std::string(kParamPrefix) + header.swept_paths[parameter];
   const char* type = swept_value_type(path, header, parameter);
   Handle dataset;
@@ -98,7 +98,7 @@ Handle make_swept_parameter(Path path, hid_t file, const FileHeader& header, std
     for (const auto& run : header.runs) values.push_back(as_number(run.swept_values[parameter]));
     dataset = make_1d(path, file, name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, values);
   }
-  attach_scales(path, dataset, {&run_dim});
+  scales.attach(dataset, {&run_dim});
   write_string_attribute(path, dataset.get(), "value_type", type);
   write_string_attribute(path, dataset.get(), "long_name", "swept parameter " + header.swept_paths[parameter]);
   return dataset;
@@ -107,7 +107,7 @@ Handle make_swept_parameter(Path path, hid_t file, const FileHeader& header, std
 // Creates and fills the dimension scales and coordinates; returns the names xarray should
 // treat as coordinates of every metric (CF `coordinates` attribute).
 std::string make_coordinates(Path path, hid_t file, const FileHeader& header, const Handle& run_dim,
-                             const Handle& tick_dim) {
+                             const Handle& tick_dim, ScaleAttachments& scales) {
   const std::size_t runs = header.runs.size(), ticks = static_cast<std::size_t>(header.ticks);
   std::vector<double> years(ticks);
   for (std::size_t t = 0; t < ticks; ++t)
@@ -120,7 +120,7 @@ std::string make_coordinates(Path path, hid_t file, const FileHeader& header, co
     seeds[r] = header.runs[r].seed;
   }
   const auto add = [&](Handle dataset, const Handle& dim, std::string_view units, std::string_view long_name) {
-    attach_scales(path, dataset, {&dim});
+    scales.attach(dataset, {&dim});
     describe(path, dataset, units, long_name);
   };
   add(make_1d(path, file, kYear, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, years), tick_dim, "year",
@@ -137,7 +137,7 @@ std::string make_coordinates(Path path, hid_t file, const FileHeader& header, co
   std::string coordinates = std::string(kYear) + " " + kPoint + " " + kReplicate + " " + kSeed + " " + kDone + " " +
                             kWallTime;
   for (std::size_t parameter = 0; parameter < header.swept_paths.size(); ++parameter) {
-    make_swept_parameter(path, file, header, parameter, run_dim);
+    make_swept_parameter(path, file, header, parameter, run_dim, scales);
     coordinates += ' ';
     coordinates += kParamPrefix;
     coordinates += header.swept_paths[parameter];
@@ -164,7 +164,7 @@ Handle metric_creation_list(Path path, const std::vector<hsize_t>& dims) {
 std::array<Handle, kMetricCount> make_metrics(Path path, hid_t file, std::size_t runs, std::size_t ticks,
                                               const std::string& coordinates, const Handle& run_dim,
                                               const Handle& tick_dim, const Handle& sector_dim,
-                                              const Handle& stage_dim) {
+                                              const Handle& stage_dim, ScaleAttachments& scales) {
   std::array<Handle, kMetricCount> metrics;
   for (int m = 0; m < kMetricCount; ++m) {
     const MetricSpec& spec = kMetrics[m];
@@ -172,10 +172,9 @@ std::array<Handle, kMetricCount> make_metrics(Path path, hid_t file, std::size_t
     const Handle dcpl = metric_creation_list(path, dims);
     metrics[m] = create_dataset(path, file, std::string(spec.name), H5T_IEEE_F64LE, dims, dcpl.get());
     if (spec.shape == MetricShape::scalar)
-      attach_scales(path, metrics[m], {&run_dim, &tick_dim});
+      scales.attach(metrics[m], {&run_dim, &tick_dim});
     else
-      attach_scales(path, metrics[m],
-                    {&run_dim, &tick_dim, spec.shape == MetricShape::by_sector ? &sector_dim : &stage_dim});
+      scales.attach(metrics[m], {&run_dim, &tick_dim, spec.shape == MetricShape::by_sector ? &sector_dim : &stage_dim});
     describe(path, metrics[m], spec.units, spec.long_name);
     write_string_attribute(path, metrics[m].get(), "coordinates", coordinates);
   }
@@ -222,8 +221,10 @@ void create_layout(Path path, hid_t file, const FileHeader& header) {
   make_scale(path, sector_dim, kSectorDim);
   make_scale(path, stage_dim, kStageDim);
 
-  const std::string coordinates = make_coordinates(path, file, header, run_dim, tick_dim);
-  make_metrics(path, file, runs, ticks, coordinates, run_dim, tick_dim, sector_dim, stage_dim);
+  ScaleAttachments scales(path);
+  const std::string coordinates = make_coordinates(path, file, header, run_dim, tick_dim, scales);
+  make_metrics(path, file, runs, ticks, coordinates, run_dim, tick_dim, sector_dim, stage_dim, scales);
+  scales.finish();
 }
 
 Handle open_metric(Path path, hid_t file, const MetricSpec& spec, std::size_t runs, std::size_t ticks) {

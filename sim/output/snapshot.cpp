@@ -59,8 +59,9 @@ void write_snapshot_group(Path path, hid_t file, const AgentSnapshot& snapshot) 
   const Handle agent_dim = make_1d(path, group_id, kAgentDim, H5T_STD_I64LE, H5T_NATIVE_INT64, index);
   make_scale(path, agent_dim, kAgentDim);
 
+  ScaleAttachments scales(path);
   const auto add = [&](Handle dataset, std::string_view units, std::string_view long_name) {
-    attach_scales(path, dataset, {&agent_dim});
+    scales.attach(dataset, {&agent_dim});
     describe(path, dataset, units, long_name);
     return dataset;
   };
@@ -86,6 +87,7 @@ void write_snapshot_group(Path path, hid_t file, const AgentSnapshot& snapshot) 
   add(make_1d(path, group_id, "toolkit", H5T_STD_U8LE, H5T_NATIVE_UINT8, snapshot.toolkit), "",
       "1 if using the toolkit");
   add(make_1d(path, group_id, "degree", H5T_STD_I64LE, H5T_NATIVE_INT64, snapshot.degree), "", "network degree");
+  scales.finish();
 }
 
 }  // namespace hdf5
