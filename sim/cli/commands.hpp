@@ -51,6 +51,7 @@ struct ServeOptions {
   double max_agent_ticks = 2e8;       // per request: agents × ticks × replicates × 2 arms
   long long max_waiting = 4;          // runs queued or running before 429
   std::size_t max_body_bytes = 64 * 1024;
+  std::vector<std::string> arguments;  // the whole command line, for xsector-serve
 };
 
 struct MergeOptions {
@@ -64,6 +65,8 @@ int sweep_command(const SweepOptions& options);
 int merge_command(const MergeOptions& options);
 int compare_command(const CompareOptions& options);
 // `xsector serve`: the scenario explorer in the browser (cli/explorer.hpp).
+// In xsector it starts xsector-serve, beside it, with the same arguments
+// (serve_launcher.cpp); in xsector-serve it serves (serve_command.cpp).
 int serve_command(const ServeOptions& options);
 // `xsector export`: the file as one tidy CSV table, by the analysis package.
 int export_command(const ExportOptions& options);

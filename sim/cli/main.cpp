@@ -185,6 +185,7 @@ int main(int argc, char** argv) {
   run.common.command_line = joined_command_line(argc, argv);
   sweep.common.command_line = run.common.command_line;
   compare.common.command_line = run.common.command_line;
+  serve.arguments.assign(argv, argv + argc);
 
   try {
     if (*run_cmd) return run_command(run);
