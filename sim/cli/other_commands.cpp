@@ -6,6 +6,7 @@
 #include <cstring>
 #include <filesystem>
 #include <iostream>
+#include <sstream>
 
 #include "cli/commands.hpp"
 #include "core/errors.hpp"
@@ -141,11 +142,30 @@ int exec_analysis(std::vector<std::string> args) {
   return exit_code::failure;
 }
 
+// The results file read as `xsector info` reads it before the Python package sees it: a
+// file that is not an xsector results file, or is damaged, gets info's one-line answer and
+// exit 3 here, where libhdf5's loops on damaged files are refused (docs/RELIABILITY.md F6,
+// F7) and its crashes caught; h5py would hang on the first or print a traceback. A path
+// that is not a regular file is left to the package, which names what is missing.
+int check_results_file(const std::string& command, const std::string& results) {
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(results, ec)) return exit_code::ok;
+  try {
+    std::ostringstream unused;
+    print_info(results, unused);
+  } catch (const OutputError& e) {
+    std::cerr << "xsector " << command << ": error: " << e.what() << "\n";
+    return exit_code::output_error;
+  }
+  return exit_code::ok;
+}
+
 }  // namespace
 
 // The module picks the default output (RESULTS with .html), refuses to overwrite without
 // --force and answers a non-HDF5 input with one line and exit code 3.
 int report_command(const std::string& results, const std::string& output, bool force, bool per_tick) {
+  if (const int code = check_results_file("report", results)) return code;
   std::vector<std::string> args = {"report", results};
   if (!output.empty()) args.insert(args.end(), {"-o", output});
   if (force) args.emplace_back("--force");
@@ -154,6 +174,7 @@ int report_command(const std::string& results, const std::string& output, bool f
 }
 
 int export_command(const ExportOptions& opt) {
+  if (const int code = check_results_file("export", opt.results)) return code;
   std::vector<std::string> args = {"export", opt.results};
   if (!opt.output.empty()) args.insert(args.end(), {"-o", opt.output});
   if (opt.force) args.emplace_back("--force");
