@@ -706,6 +706,20 @@ TEST_F(SweepTest, BinaryMergeRefusesOverlapsAndGapsUnlessPartial) {
   EXPECT_NE(foreign.output.find("not from the same sweep"), std::string::npos) << foreign.output;
 }
 
+TEST_F(SweepTest, BinaryDryRunOfALargeDesignListsItsHeadAndLastPoint) {
+  std::string values;
+  for (int i = 0; i < 25; ++i) values += (i ? ", " : "") + std::to_string(i) + ".0";
+  const std::string toml = write("large.toml", std::string(kTinyBase) + "[sweep]\nreplicates = 1\n\n[sweep.parameters]\n"
+                                                   "\"market.public_bonus\" = [" + values + "]\n");
+  const Result r = xsector({"sweep", toml, "--dry-run"}, file("log"));
+  ASSERT_EQ(r.code, 0) << r.output;
+  EXPECT_NE(r.output.find("point 9: market.public_bonus=9"), std::string::npos) << r.output;
+  EXPECT_EQ(r.output.find("point 10:"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("... (14 points more; --design FILE writes all 25 as CSV)"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("point 24: market.public_bonus=24"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("points:     25"), std::string::npos) << r.output;
+}
+
 TEST_F(SweepTest, BinaryDryRunListsPointsAndRunsWithoutWriting) {
   const std::string toml = write("dry.toml", tiny_sweep());
   const Result r = xsector({"sweep", toml, "-o", file("dry.h5"), "--dry-run"}, file("log"));

@@ -82,7 +82,17 @@ void print_dry_run(const Scenario& scenario, const SweepPlan& plan, const Shard&
       << plan.paths().size() - (arms ? 1 : 0) << " parameter(s)";
   if (arms) out << " x " << scenario.sweep->arms.size() << " arms";
   out << "\n";
-  for (std::size_t k = 0; k < plan.point_count(); ++k) out << "point " << k << ": " << describe_point(plan, k) << "\n";
+  // A design of thousands of points (a Sobol' study) is listed by its head and last point;
+  // --design writes every one.
+  constexpr std::size_t kListed = 20, kHead = 10;
+  const std::size_t points = plan.point_count();
+  for (std::size_t k = 0; k < points; ++k) {
+    if (points > kListed && k == kHead) {
+      out << "... (" << points - kHead - 1 << " points more; --design FILE writes all " << points << " as CSV)\n";
+      k = points - 1;
+    }
+    out << "point " << k << ": " << describe_point(plan, k) << "\n";
+  }
   const std::size_t runs = shard.is_whole() ? plan.run_count() : runs_in(shard, plan.run_count());
   const std::int64_t ticks = scenario.params.simulation.years * scenario.params.simulation.ticks_per_year;
   out << "points:     " << plan.point_count() << "\n"
