@@ -59,6 +59,18 @@ def sweep(scenario, out, binary=None, force: bool = True) -> Path:
     return out
 
 
+def compare(scenarios, out, replicates: int = 20, sets=(), binary=None, force: bool = True) -> Path:
+    """`xsector compare BASE.toml ARM.toml ... -o OUT --replicates N [--set path=value ...]`:
+    paired replicates of every scenario (replicate r of each has the same seed) into one
+    file with an `arm` coordinate, the first scenario the base; returns OUT. Read it with
+    `open_results` and `compare(ds, paired=True)`."""
+    args = ["compare", *scenarios, "-o", out, "--replicates", replicates, "--quiet"] + (["--force"] if force else [])
+    for s in sets:
+        args += ["--set", s]
+    _run(args, binary)
+    return Path(out)
+
+
 def public_share_sweep_toml(values=(0.0, 0.5), replicates: int = 2, years: int = 2, scale: float = 0.05,
                             seed: int = 20240601, description: str = "") -> str:
     """A small scenario sweeping foundation.public_share (the share of foundation capacity

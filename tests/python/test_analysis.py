@@ -13,6 +13,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import h5py
 import numpy as np
 import pytest
 
@@ -429,11 +430,11 @@ def comparison(tmp_path_factory):
     (tmp / "base.toml").write_text(COMPARE_BASE)
     (tmp / "budget.toml").write_text(COMPARE_BUDGET)
     (tmp / "graduates.toml").write_text(COMPARE_BASE + '\n[[intervention]]\ntype = "graduate_programs"\nrate = 0.5\n')
-    out = tmp / "cmp.h5"
-    proc = subprocess.run([binary, "compare", str(tmp / "base.toml"), str(tmp / "budget.toml"),
-                           str(tmp / "graduates.toml"), "--replicates", str(COMPARE_N), "-o", str(out), "-q"],
-                          capture_output=True, text=True, timeout=300)
-    assert proc.returncode == 0, proc.stderr
+    # through runner.compare, the notebooks' way to call `xsector compare`
+    out = runner.compare([tmp / "base.toml", tmp / "budget.toml", tmp / "graduates.toml"], tmp / "cmp.h5",
+                         replicates=COMPARE_N, binary=binary)
+    with h5py.File(out, "r") as f:
+        assert f.attrs["kind"] == "comparison" and len(f["run"]) == 3 * COMPARE_N
     return out
 
 
