@@ -1,5 +1,4 @@
 // `xsector run`: one run of a scenario into an HDF5 file, written atomically.
-#include <chrono>
 #include <iostream>
 #include <optional>
 
@@ -16,6 +15,7 @@
 #include "model/simulation.hpp"
 #include "cli/summary.hpp"
 #include "sweep/sweep_plan.hpp"
+#include "sweep/replicates.hpp"
 #include "sweep/sweep_runner.hpp"
 #include "core/thread_count.hpp"
 
@@ -69,31 +69,23 @@ int run_command(const RunOptions& opt) {
   }
   warn_capped_blocks(header.sbm_capped_blocks);
 
-  // The replicates run one after another, each parallel inside, each written as it ends.
+  // The seed identity of each run: replicate r of point 0, or the sweep run asked for.
+  std::vector<RunIdentity> identities;
+  for (std::size_t r = 0; r < replicates; ++r)
+    identities.push_back(replicates > 1 ? RunIdentity{0, static_cast<std::int64_t>(r)}
+                         : plan         ? plan->seed_identity(plan->run_index(run))
+                                        : run);
   const std::int64_t ticks = scenario.params.simulation.years * scenario.params.simulation.ticks_per_year;
   Progress progress("run " + scenario.name, ticks * static_cast<std::int64_t>(replicates), opt.common.quiet);
   std::vector<FinalYear> final_years;
   std::size_t agents = 0;
   double wall_total = 0;
-  {
-    ResultsWriter writer = ResultsWriter::create(target.temp_path(), header);
-    for (std::size_t r = 0; r < replicates; ++r) {
-      const RunIdentity id = replicates > 1 ? RunIdentity{0, static_cast<std::int64_t>(r)}
-                             : plan                ? plan->seed_identity(plan->run_index(run))
-                                                   : run;
-      const auto start = std::chrono::steady_clock::now();
-      Simulation sim(scenario, id);
-      const auto done_before = static_cast<std::int64_t>(r) * ticks;
-      const RunSeries& series = sim.run([&](std::int64_t t) { progress.update(done_before + t + 1); });
-      const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-      writer.write_run(r, series, wall);
-      if (scenario.params.output.snapshots) writer.write_snapshot(snapshot_of(sim.world()));
-      wall_total += wall;
-      agents = sim.world().network.node_count();
-      final_years.push_back(final_year_of(series, scenario.params.simulation.ticks_per_year));
-    }
-    writer.finish(utc_now_iso8601());
-  }
+  write_replicates(scenario, header, identities, target.temp_path(), [&](std::int64_t t) { progress.update(t); },
+                   [&](std::size_t, const Simulation& sim, const RunSeries& series, double wall) {
+                     wall_total += wall;
+                     agents = sim.world().network.node_count();
+                     final_years.push_back(final_year_of(series, scenario.params.simulation.ticks_per_year));
+                   });
   progress.finish();
   target.commit();
   if (!opt.common.quiet) {

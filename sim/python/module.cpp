@@ -11,7 +11,6 @@
 // into place, and writes in SWMR mode, which HDF5's in-memory "core" driver does not
 // support), and the sweep runner creates its file by path too. Writing the real file into a
 // temporary folder keeps one writer; the Python side deletes it after reading.
-#include <chrono>
 #include <cstdint>
 #include <exception>
 #include <sstream>
@@ -31,11 +30,11 @@
 #include "output/atomic_output.hpp"
 #include "output/provenance.hpp"
 #include "output/results_file.hpp"
-#include "output/utc_time.hpp"
 #include "scenario/intervention_notes.hpp"
 #include "scenario/memory_estimate.hpp"
 #include "sweep/sweep_limits.hpp"
 #include "sweep/sweep_plan.hpp"
+#include "sweep/replicates.hpp"
 #include "sweep/sweep_runner.hpp"
 
 namespace py = pybind11;
@@ -95,17 +94,10 @@ void run_into_file(const CommandArgs& args, Warnings& warnings) {
     header.runs.push_back({id.point, id.replicate, run_seed_of(scenario, id), {}});
   }
   add_notes(scenario, header, warnings);
-  {
-    ResultsWriter writer = ResultsWriter::create(target.temp_path(), header);
-    for (std::size_t r = 0; r < replicates; ++r) {
-      const auto start = std::chrono::steady_clock::now();
-      Simulation sim(scenario, RunIdentity{0, static_cast<std::int64_t>(r)});
-      const RunSeries& series = sim.run([](std::int64_t) {});
-      writer.write_run(r, series, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
-      if (scenario.params.output.snapshots) writer.write_snapshot(snapshot_of(sim.world()));
-    }
-    writer.finish(utc_now_iso8601());
-  }
+  std::vector<RunIdentity> identities;
+  for (std::size_t r = 0; r < replicates; ++r) identities.push_back({0, static_cast<std::int64_t>(r)});
+  write_replicates(scenario, header, identities, target.temp_path(), [](std::int64_t) {},
+                   [](std::size_t, const Simulation&, const RunSeries&, double) {});
   target.commit();
 }
 
