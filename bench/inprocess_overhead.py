@@ -29,17 +29,7 @@ import xsector_analysis as xa
 from xsector import _core
 from xsector_analysis import runner
 
-SCENARIO = """
-[simulation]
-years = 1
-
-[population]
-government = 10
-business = 100
-nonprofit = 30
-provider = 2
-foundation = 2
-"""
+SCENARIO = (Path(__file__).resolve().parent.parent / "tests" / "data" / "tiny_region.toml").read_text()
 
 
 def timed(ways: dict, calls: int) -> dict:

@@ -10,6 +10,7 @@ puts build/python on PYTHONPATH. Without it these tests skip.
 import os
 import subprocess
 import tempfile
+from pathlib import Path
 
 import h5py
 import numpy as np
@@ -23,17 +24,7 @@ import xsector_analysis as xa  # noqa: E402
 CAPPED = "the generated network falls short of network.mean_degree"
 pytestmark = pytest.mark.filterwarnings(f"ignore:{CAPPED}")
 
-TINY = """
-[simulation]
-years = 1
-
-[population]
-government = 10
-business = 100
-nonprofit = 30
-provider = 2
-foundation = 2
-"""
+TINY = (Path(__file__).resolve().parent.parent / "data" / "tiny_region.toml").read_text()
 
 TINY_SWEEP = TINY + """
 [sweep]

@@ -11,17 +11,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-SCENARIO = """
-[simulation]
-years = 1
-
-[population]
-government = 10
-business = 100
-nonprofit = 30
-provider = 2
-foundation = 2
-"""
+SCENARIO = (Path(__file__).resolve().parent.parent / "data" / "tiny_region.toml").read_text()
 
 
 def test_installed_binary_and_package_work_outside_the_source_tree(xsector_bin, tmp_path):
