@@ -79,6 +79,9 @@ int params_command(bool markdown, const std::string& path);  // path: one parame
 // `cmake --install` put beside the binary (PREFIX/lib/python3.X/dist-packages), else the
 // source tree the binary was built from. `xsector --version` names it.
 std::string analysis_dir();
+// The scenario library `serve` offers by default: the installed one (PREFIX/share/xsector/
+// scenarios, beside PREFIX/bin) when there is one, else the source tree's scenarios/.
+std::string scenarios_dir();
 // An empty output means RESULTS with .html; per_tick: figures over time per tick, not per year.
 int report_command(const std::string& results, const std::string& output, bool force, bool per_tick);
 

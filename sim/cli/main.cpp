@@ -102,7 +102,7 @@ int main(int argc, char** argv) {
   add_common(compare_cmd, compare.common);
 
   ServeOptions serve;
-  serve.scenarios = XSECTOR_SCENARIOS_DIR;
+  serve.scenarios = scenarios_dir();
   auto* serve_cmd = app.add_subcommand(
       "serve", "The scenario explorer in the browser: pick a scenario, switch interventions, run paired replicates");
   serve_cmd->add_option("--port", serve.port, "TCP port (0: a free one, printed at start-up)")->check(CLI::Range(0, 65535));

@@ -125,6 +125,16 @@ std::string analysis_dir() {
   return XSECTOR_ANALYSIS_DIR;
 }
 
+std::string scenarios_dir() {
+  std::error_code error;
+  const std::filesystem::path exe = std::filesystem::read_symlink("/proc/self/exe", error);
+  if (!error) {
+    const std::filesystem::path installed = exe.parent_path().parent_path() / "share" / "xsector" / "scenarios";
+    if (std::filesystem::exists(installed / "baseline.toml", error)) return installed.string();
+  }
+  return XSECTOR_SCENARIOS_DIR;
+}
+
 namespace {
 
 // Runs `python3 -m xsector_analysis ARGS` with Debian's python3 and the analysis package

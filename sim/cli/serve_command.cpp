@@ -115,6 +115,7 @@ int serve_command(const ServeOptions& opt) {
   const int threads = thread_count(opt.common.threads, std::cerr);
   tbb::global_control limit(tbb::global_control::max_allowed_parallelism, threads);
   std::vector<LibraryScenario> library = load_library(opt.scenarios, std::cerr);
+  const std::size_t library_size = library.size();
   if (library.empty()) throw InputError(opt.scenarios + ": no scenario file without a [sweep] table; --scenarios names the folder");
   bool temporary = false;
   const std::filesystem::path output = make_output_folder(opt.output_folder, temporary);
@@ -153,6 +154,7 @@ int serve_command(const ServeOptions& opt) {
                 << ", so other machines can reach it and run simulations here (no login, no encryption)\n";
     std::cout << "results and scenario files go to " << output.string() << (temporary ? " (removed at exit)" : "")
               << "; Ctrl-C stops\n"
+              << "scenarios: " << library_size << " from " << opt.scenarios << "\n"
               << std::flush;
 
     std::thread stopper([&] {

@@ -11,6 +11,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from explorer_server import Server
+
 SCENARIO = (Path(__file__).resolve().parent.parent / "data" / "tiny_region.toml").read_text()
 
 
@@ -41,6 +43,15 @@ def test_installed_binary_and_package_work_outside_the_source_tree(xsector_bin, 
     report = run(binary, "report", "s.h5")
     assert report.returncode == 0, report.stderr
     assert (work / "s.html").stat().st_size > 10_000
+
+    # The scenario library is installed, and the installed explorer offers it (not the source tree's).
+    library = prefix / "share" / "xsector" / "scenarios"
+    assert (library / "baseline.toml").exists() and not (library / "slurm").exists()
+    server = Server(binary, tmp_path / "serve-out")
+    try:
+        assert server.proc.stdout.readline().strip().endswith(f"from {library}")
+    finally:
+        assert server.stop() == 130  # stopped by SIGINT (README: exit 130)
 
     imported = run(sys.executable, "-c", "import xsector_analysis; print(xsector_analysis.__file__)",
                    env={**env, "PYTHONPATH": str(packages[0])})
