@@ -4,8 +4,8 @@
 # real daemons (tests/slurm/run.sh), the unit tests under
 # AddressSanitizer + UndefinedBehaviorSanitizer and the parallel tests under
 # ThreadSanitizer (.ci/sanitizers.sh), then each libFuzzer target for 60 s (.ci/fuzz.sh).
-# Each part prints its time; on 2 cores the whole takes about 39 minutes once the packages
-# are installed (2313 s in a clean clone on 7 Dec 2026).
+# Each part prints its time; on 2 cores the whole takes about 42 minutes once the packages
+# are installed (2508 s in a clean clone on 8 Dec 2026, other work sharing the cores).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 t0=$(date +%s)
